@@ -1,0 +1,5 @@
+"""``python -m glorotcalc``."""
+
+from glorotcalc.cli import main
+
+raise SystemExit(main())

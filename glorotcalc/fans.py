@@ -1,0 +1,62 @@
+"""Fans from a weight shape, for the two weight layouts in use.
+
+- ``torch``: ``(out, in, *kernel)`` — ``nn.Linear`` is ``(out_features, in_features)``.
+- ``keras`` / ``jax`` / ``flax``: ``(*kernel, in, out)`` — ``Dense`` is ``(in, units)``.
+
+In both, the receptive field is the product of the kernel dimensions and
+``fan_in = in · receptive_field``, ``fan_out = out · receptive_field``.
+The two layouts agree for square dense layers, which is why a wrong one goes unnoticed.
+
+>>> compute_fans((64, 3, 3, 3), "torch")
+(27, 576)
+"""
+
+from __future__ import annotations
+
+import math
+
+from glorotcalc.errors import UsageError, choose, positive_int
+
+LAYOUTS = ("torch", "keras", "jax", "flax")
+CHANNELS_LAST = ("keras", "jax", "flax")
+
+
+def check_layout(layout: str) -> str:
+    return choose("layout", layout, LAYOUTS)
+
+
+def check_shape(shape: tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    """A weight shape of rank ≥ 2 with every dimension positive."""
+    dims = tuple(positive_int(f"shape dimension {i}", d) for i, d in enumerate(shape))
+    if len(dims) < 2:
+        raise UsageError("shape", "x".join(map(str, dims)) or "()", "a weight needs at least 2 dimensions")
+    return dims
+
+
+def compute_fans(shape: tuple[int, ...] | list[int], layout: str = "torch") -> tuple[int, int]:
+    """Return ``(fan_in, fan_out)`` of a weight of `shape` stored in `layout`."""
+    dims = check_shape(shape)
+    if check_layout(layout) == "torch":
+        fan_out, fan_in, kernel = dims[0], dims[1], dims[2:]
+    else:
+        fan_in, fan_out, kernel = dims[-2], dims[-1], dims[:-2]
+    receptive_field = math.prod(kernel)
+    return fan_in * receptive_field, fan_out * receptive_field
+
+
+def weight_shape(
+    fan_in_channels: int, out_channels: int, kernel: tuple[int, ...], layout: str
+) -> tuple[int, ...]:
+    """The weight shape of a layer from `in` to `out` channels with `kernel`, in `layout`."""
+    if check_layout(layout) == "torch":
+        return (out_channels, fan_in_channels, *kernel)
+    return (*kernel, fan_in_channels, out_channels)
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """Parse ``64x3x3x3`` or ``3,3,3,64`` (spaces allowed) into a checked shape."""
+    tokens = text.replace(",", "x").replace("×", "x").split("x")
+    tokens = [t.strip() for t in tokens]
+    if any(t == "" for t in tokens):
+        raise UsageError("shape", text, "use dimensions separated by 'x' or ',', e.g. 64x3x3x3")
+    return check_shape([positive_int("shape dimension", t) for t in tokens])

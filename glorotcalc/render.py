@@ -1,0 +1,152 @@
+"""Serializers: one `Report` → rich table | JSON | CSV | TSV | bare value.
+
+Machine formats are written with plain `print`, never through rich, so no ANSI code reaches a
+script. Numbers in them are `repr` (full precision, never localized); the table shows 6 significant
+digits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+from typing import Any
+
+from glorotcalc.errors import GlorotcalcError, UsageError
+from glorotcalc.report import Column, Report
+
+SCHEMA = 1
+FORMATS = ("table", "json", "csv", "tsv")
+PIPE_WIDTH = 120
+
+
+def cell_text(value: Any, fmt: str) -> str:
+    """A value as the table shows it."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if fmt == "int" and isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if fmt == "pct":
+            return f"{value:.3%}"
+        if fmt == "ratio":
+            return f"{value:.4g}×"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def machine_text(value: Any) -> str:
+    """A value as CSV/TSV/--value write it: repr for numbers, empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        check_finite(value)
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "x".join(map(str, value))
+    return str(value)
+
+
+def check_finite(value: float) -> None:
+    if not math.isfinite(value):
+        raise GlorotcalcError("result is not finite", value, "the inputs are outside float range")
+
+
+def to_json(report: Report) -> str:
+    document = {"schema": SCHEMA, "kind": report.kind, **report.document}
+    if report.notes:
+        document.setdefault("notes", report.notes)
+    try:
+        return json.dumps(document, indent=2, allow_nan=False, ensure_ascii=False)
+    except ValueError:
+        raise GlorotcalcError("a result is not finite", None, "the inputs are outside float range") from None
+
+
+def to_delimited(report: Report, delimiter: str) -> str:
+    out = io.StringIO()
+    quoting = csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=quoting, escapechar="\\")
+    keys = [c.key for c in report.csv_columns or report.columns]
+    writer.writerow(keys)
+    for row in report.rows:
+        writer.writerow([machine_text(row.get(key)) for key in keys])
+    return out.getvalue()
+
+
+def to_value(report: Report) -> str:
+    if report.value is None:
+        count = len(report.rows)
+        raise UsageError(
+            f"--value needs exactly one result; this selection has {count}", None, report.value_hint
+        )
+    check_finite(report.value)
+    return repr(report.value)
+
+
+def rich_table(report: Report) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=report.title,
+        show_footer=report.footer is not None,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for column in report.columns:
+        justify = "left" if column.fmt == "str" else "right"
+        footer = (report.footer or {}).get(column.key)
+        table.add_column(
+            column.header, justify=justify, footer="" if footer is None else cell_text(footer, column.fmt)
+        )
+    for row in report.rows:
+        table.add_row(*[cell_text(row.get(c.key), c.fmt) for c in report.columns])
+    return table
+
+
+def stdout_console(no_color: bool = False) -> Any:
+    """Rich console for stdout; not a terminal and no COLUMNS → wide, so nothing is cut."""
+    import os
+
+    from rich.console import Console
+
+    console = Console(no_color=no_color or None, highlight=False, soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPE_WIDTH
+    return console
+
+
+def write(report: Report, fmt: str = "table", *, value: bool = False, no_color: bool = False) -> None:
+    """Write `report` to stdout in `fmt` (or as one bare number with `value`)."""
+    if value:
+        text = to_value(report)
+    elif fmt == "json":
+        text = to_json(report)
+    elif fmt in ("csv", "tsv"):
+        text = to_delimited(report, "," if fmt == "csv" else "\t").rstrip("\n")
+    else:
+        write_table(report, no_color)
+        return
+    sys.stdout.write(text + "\n")
+
+
+def write_table(report: Report, no_color: bool) -> None:
+    console = stdout_console(no_color)
+    if report.columns:
+        console.print(rich_table(report))
+    for note in report.notes:
+        console.print(note, markup=False)
+    for visual in report.visuals:
+        console.print(visual())
+
+
+def columns(*specs: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
+    """Shorthand: ``columns(("fan_in", "fan_in", "int"), ("std", "std"))``."""
+    return [Column(*spec) for spec in specs]

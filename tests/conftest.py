@@ -1,0 +1,63 @@
+"""Shared fixtures: run the CLI in-process or as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import pytest
+
+from glorotcalc.cli import main
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """``cli("784", "256", "--format", "json")`` → Result; runs `main` in this process."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+    def invoke(*argv: str, stdin: str | None = None) -> Result:
+        if stdin is not None:
+            import io
+
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+def run_subprocess(
+    *argv: str, stdin: str | None = None, env: dict | None = None, timeout: float = 120
+) -> Result:
+    """``python -m glorotcalc ARGV`` in a real process (for import, signal and pipe tests)."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    full_env.pop("COLUMNS", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "glorotcalc", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def torch_or_skip():
+    """Import torch or skip the test (torch is a test-time peer, installed in CI)."""
+    return pytest.importorskip("torch")
