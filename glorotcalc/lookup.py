@@ -267,7 +267,8 @@ def _layers_notes(layers: list[Layer], request: Request) -> list[str]:
     notes = []
     if not request.scheme_given:
         notes.append(
-            "scheme: recommended for the activation (relu-like → he, tanh/sigmoid/linear → glorot, selu → lecun)"
+            "scheme: recommended for the activation "
+            "(relu-like → he, tanh/sigmoid/linear → glorot, selu → lecun)"
         )
     for layer in layers:
         notes += [f"{layer.name}: {note}" for note in layer.notes]
