@@ -5,6 +5,7 @@ No math here. Exit codes: 0 ok · 1 domain error · 2 usage error · 130 interru
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from typing import Annotated
@@ -60,6 +61,14 @@ def _selection(what: str, text: str, choices: tuple[str, ...], canon=lambda s: s
             return tuple(dict.fromkeys(canon(c) for c in choices if c != "all"))
         picked.append(canon(choose(what, token, choices)))
     return tuple(dict.fromkeys(picked))
+
+
+def _output_format(fmt: str, value: bool) -> str:
+    """The --format; --value prints one bare number, so it takes no other format."""
+    fmt = choose("--format", fmt.lower(), FORMATS)
+    if value and fmt != "table":
+        raise UsageError("--value", None, f"prints one bare number; drop --format {fmt}")
+    return fmt
 
 
 def _number(what: str, value: float | None, *, positive: bool = False) -> float | None:
@@ -162,7 +171,9 @@ def calculate(
     samples: Annotated[
         int | None, typer.Option(help="Number of elements to draw (default: the layer's size).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed for sampling and propagation.")] = 0,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed for --sample and --propagate (default 0).", show_default=False)
+    ] = None,
     threads: Annotated[int | None, typer.Option(help="Sampling threads (default: all cores).")] = None,
     hist: Annotated[bool, typer.Option("--hist", help="With --sample: a terminal histogram.")] = False,
     propagate: Annotated[
@@ -171,7 +182,10 @@ def calculate(
     depth: Annotated[int | None, typer.Option(help="With one width W: L layers W→W.")] = None,
     batch: Annotated[int, typer.Option(help="Monte Carlo batch size for --propagate.")] = 1024,
     dtype: Annotated[
-        str, typer.Option(help="float32 or float64 for --propagate.", autocompletion=_complete(DTYPES))
+        str,
+        typer.Option(
+            help="float32 or float64 for --sample and --propagate.", autocompletion=_complete(DTYPES)
+        ),
     ] = "float32",
     defaults: Annotated[
         bool, typer.Option("--defaults", help="What each framework's layers use by default.")
@@ -200,13 +214,14 @@ def calculate(
         activation_given=activation_given,
         gain=_number("--gain", gain, positive=True),
         mode=choose("mode", mode, MODES) if mode else None,
-        fmt=choose("--format", fmt.lower(), FORMATS),
+        fmt=_output_format(fmt, value),
         value=value,
         explain=explain,
         no_color=no_color,
         sample=sample,
         samples=samples,
-        seed=seed,
+        seed=0 if seed is None else seed,
+        seed_given=seed is not None,
         threads=threads,
         hist=hist,
         propagate=propagate,
@@ -219,19 +234,46 @@ def calculate(
     write(build_report(request), request.fmt, value=request.value, no_color=request.no_color)
 
 
+@functools.cache
+def _command():
+    """The Click command Typer builds from `app` (built once per process)."""
+    return typer.main.get_command(app)
+
+
 def _error(message: str) -> None:
     sys.stderr.write(f"Error: {message}\n")
+
+
+def _typer_message(error: typer.TyperException, argv: list[str]) -> str:
+    """Typer's message; for a value it could not convert, name the value too (Typer leaves it out).
+
+    ``--slope x`` → ``--slope 'x': input should be a valid number, …``.
+    """
+    param = getattr(error, "param", None)
+    if not isinstance(error, typer.BadParameter) or param is None or not param.opts:
+        return error.format_message()
+    typed = None
+    for i, token in enumerate(argv):
+        for opt in param.opts:
+            if token == opt and i + 1 < len(argv):
+                typed = (opt, argv[i + 1])
+            elif token.startswith(opt + "="):
+                typed = (opt, token[len(opt) + 1 :])
+    if typed is None:
+        return error.format_message()
+    message = error.message[:1].lower() + error.message[1:]
+    return f"{typed[0]} {typed[1]!r}: {message}"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code. Every error is one line on stderr, never a traceback."""
     try:
-        code = app(args=argv, prog_name="glorotcalc", standalone_mode=False)
+        code = _command().main(args=argv, prog_name="glorotcalc", standalone_mode=False)
     except GlorotcalcError as error:
         _error(str(error))
         return error.exit_code
     except typer.TyperException as error:
-        _error(error.format_message())
+        _error(_typer_message(error, sys.argv[1:] if argv is None else argv))
         return getattr(error, "exit_code", 2)
     except (KeyboardInterrupt, typer.Abort):
         _error("interrupted")
@@ -239,4 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 1
+    except MemoryError:
+        _error("out of memory: the request is too large for this machine; ask for less work")
+        return 1
+    except Exception as error:  # a bug: still one line and no traceback, but say so
+        _error(f"internal error ({type(error).__name__}: {error}); please report it")
+        return 1
+    if code == 130:
+        _error("interrupted")
     return code if isinstance(code, int) else 0

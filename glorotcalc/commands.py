@@ -46,6 +46,7 @@ class Request:
     sample: bool = False
     samples: int | None = None
     seed: int = 0
+    seed_given: bool = False
     threads: int | None = None
     hist: bool = False
     propagate: bool = False
@@ -80,13 +81,37 @@ def _exclusive(request: Request) -> None:
         )
         if on
     ]
+    if chosen == ["--propagate", "--defaults"]:
+        return  # propagate each framework's default initialization
     if len(chosen) > 1:
         raise UsageError("options cannot be combined:", " ".join(chosen), "choose one of them")
+
+
+def _sampling_options(request: Request) -> None:
+    """--samples, --threads, --hist (and --seed, unless --propagate) mean something only with --sample."""
+    if request.sample:
+        return
+    given = [
+        name
+        for name, on in (
+            ("--samples", request.samples is not None),
+            ("--threads", request.threads is not None),
+            ("--hist", request.hist),
+            ("--seed", request.seed_given and not request.propagate),
+        )
+        if on
+    ]
+    if given:
+        also = " or --propagate" if given == ["--seed"] else ""
+        raise UsageError(
+            f"{given[0]} applies only with --sample{also}", None, f"add --sample or drop {given[0]}"
+        )
 
 
 def build_report(request: Request) -> Report:
     """Answer `request` with one report."""
     _exclusive(request)
+    _sampling_options(request)
     if request.inputs[:1] == ("audit",):
         from glorotcalc.audit import audit_report
 
@@ -102,6 +127,11 @@ def build_report(request: Request) -> Report:
             "give FAN_IN FAN_OUT, a chain (784 256 10), an architecture (784-256-10), "
             "a torch printout file or -, or --shape; see glorotcalc --help",
         )
+    if request.framework not in (None, "all"):
+        from glorotcalc.frameworks import framework_layers, framework_request
+
+        request = framework_request(request)  # the framework's weight layout and shape rules
+        return _report_for_layers(framework_layers(request), request)
     from glorotcalc.inputs import layers_from_request
 
     layers = layers_from_request(request)

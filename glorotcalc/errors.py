@@ -23,7 +23,8 @@ class GlorotcalcError(ValueError):
         self.allowed = allowed
 
     def __str__(self) -> str:
-        text = self.what if self.value is None else f"{self.what} {self.value!r}"
+        shown = _clip(repr(self.value), 80)
+        text = self.what if self.value is None else f"{self.what} {shown}"
         return text if self.allowed is None else f"{text}: {self.allowed}"
 
 
@@ -40,6 +41,11 @@ def choose(what: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
     raise UsageError(what, value, "use one of " + ", ".join(choices))
 
 
+def _clip(text: str, width: int = 40) -> str:
+    """A long user value shortened for a one-line message."""
+    return text if len(text) <= width else f"{text[: width // 2]}…{text[-8:]} ({len(text)} characters)"
+
+
 def positive_int(what: str, text: str | int, *, limit: int = 2**63 - 1) -> int:
     """Parse a positive integer (a fan, a width, a dimension) or raise a UsageError."""
     if isinstance(text, int) and not isinstance(text, bool):
@@ -47,7 +53,9 @@ def positive_int(what: str, text: str | int, *, limit: int = 2**63 - 1) -> int:
     else:
         token = str(text).strip()
         if not _INTEGER.fullmatch(token):
-            raise UsageError(what, str(text), "must be a positive integer")
+            raise UsageError(what, _clip(str(text)), "must be a positive integer")
+        if len(token.lstrip("+-0")) > len(str(limit)):
+            raise UsageError(what, _clip(token), f"must be at most {limit}")
         value = int(token)
     if value < 1:
         raise UsageError(what, value, "must be a positive integer")

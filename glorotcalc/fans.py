@@ -19,29 +19,47 @@ from glorotcalc.errors import UsageError, choose, positive_int
 
 LAYOUTS = ("torch", "keras", "jax", "flax")
 CHANNELS_LAST = ("keras", "jax", "flax")
+MAX_FAN = 2**63 - 1
 
 
 def check_layout(layout: str) -> str:
     return choose("layout", layout, LAYOUTS)
 
 
-def check_shape(shape: tuple[int, ...] | list[int]) -> tuple[int, ...]:
-    """A weight shape of rank ≥ 2 with every dimension positive."""
-    dims = tuple(positive_int(f"shape dimension {i}", d) for i, d in enumerate(shape))
+def check_shape(shape: tuple[int, ...] | list[int] | list[str], text: str | None = None) -> tuple[int, ...]:
+    """A weight shape of rank ≥ 2 with every dimension a positive integer.
+
+    `text` is the shape as the user typed it, quoted in the error.
+    """
+    shown = text if text is not None else "x".join(map(str, shape)) or "()"
+    try:
+        dims = tuple(positive_int("dimension", d) for d in shape)
+    except UsageError as error:
+        raise UsageError(
+            "shape", shown, f"each dimension must be a positive integer ≤ 2**63 - 1; got {error.value!r}"
+        ) from None
     if len(dims) < 2:
-        raise UsageError("shape", "x".join(map(str, dims)) or "()", "a weight needs at least 2 dimensions")
+        raise UsageError("shape", shown, "a weight needs at least 2 dimensions, e.g. 256x784")
     return dims
 
 
 def compute_fans(shape: tuple[int, ...] | list[int], layout: str = "torch") -> tuple[int, int]:
-    """Return ``(fan_in, fan_out)`` of a weight of `shape` stored in `layout`."""
+    """Return ``(fan_in, fan_out)`` of a weight of `shape` stored in `layout`.
+
+    torch ``(out, in, *k)``: fan_in = in·∏k, fan_out = out·∏k; keras/jax ``(*k, in, out)``: the same
+    products read from the other end. ``compute_fans((3, 3, 3, 64), "keras") == (27, 576)``.
+    """
     dims = check_shape(shape)
     if check_layout(layout) == "torch":
         fan_out, fan_in, kernel = dims[0], dims[1], dims[2:]
     else:
         fan_in, fan_out, kernel = dims[-2], dims[-1], dims[:-2]
     receptive_field = math.prod(kernel)
-    return fan_in * receptive_field, fan_out * receptive_field
+    fans = fan_in * receptive_field, fan_out * receptive_field
+    if max(fans) > MAX_FAN:
+        shown = "x".join(map(str, dims))
+        raise UsageError("shape", shown, f"its fans exceed {MAX_FAN} (2**63 - 1)")
+    return fans
 
 
 def weight_shape(
@@ -59,4 +77,4 @@ def parse_shape(text: str) -> tuple[int, ...]:
     tokens = [t.strip() for t in tokens]
     if any(t == "" for t in tokens):
         raise UsageError("shape", text, "use dimensions separated by 'x' or ',', e.g. 64x3x3x3")
-    return check_shape([positive_int("shape dimension", t) for t in tokens])
+    return check_shape(tokens, text)

@@ -132,7 +132,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return math.sqrt(2.0)
     if name == "leaky_relu":
         slope = DEFAULT_SLOPE if param is None else param
-        return math.sqrt(2.0 / (1 + slope**2))
+        return math.sqrt(2.0 / (1 + slope * slope))
     if name == "selu":
         return 3.0 / 4
     raise UsageError(
@@ -145,7 +145,7 @@ def computed_gain(activation: Activation) -> float:
     if activation.name == "relu":
         return math.sqrt(2.0)
     if activation.name == "leaky_relu":
-        return math.sqrt(2.0 / (1 + activation.slope**2))
+        return math.sqrt(2.0 / (1 + activation.slope * activation.slope))
     return _COMPUTED_GAIN[activation.name]
 
 
@@ -159,7 +159,8 @@ class Gain:
 
     @property
     def scale(self) -> float:
-        return self.value**2 if self.exact_scale is None else self.exact_scale
+        # x*x, not x**2: a float product overflows to inf instead of raising OverflowError
+        return self.value * self.value if self.exact_scale is None else self.exact_scale
 
 
 def resolve_gain(activation: Activation, gain: float | None = None) -> Gain:
@@ -167,7 +168,8 @@ def resolve_gain(activation: Activation, gain: float | None = None) -> Gain:
     if gain is not None:
         return Gain(gain, "--gain")
     if activation.name in ("relu", "leaky_relu"):
-        scale = 2.0 / (1 + activation.slope**2) if activation.name == "leaky_relu" else 2.0
+        slope = activation.slope if activation.name == "leaky_relu" else 0.0
+        scale = 2.0 / (1 + slope * slope)
         return Gain(math.sqrt(scale), f"torch {activation}", scale)
     if activation.name in TORCH_NONLINEARITIES:
         return Gain(calculate_gain(activation.name, activation.param), f"torch {activation}")

@@ -1,4 +1,15 @@
-"""The `Layer` record every input form is parsed into."""
+"""The `Layer` record every input form is parsed into.
+
+A layer is one weight tensor. Its shape is stored in one `layout` (torch ``(out, in, *k)`` or
+keras/jax/flax ``(*k, in, out)``) and its fans are read from that shape with
+`glorotcalc.fans.compute_fans` — so they are the fans that framework computes. The structural
+fields (`in_channels`, `out_channels`, `kernel`, `groups`) let a layer be re-expressed in another
+layout (`relayout`), which is where frameworks disagree: a transposed convolution's fan_in counts
+its *output* channels in torch and keras but its *input* channels in flax.
+
+>>> conv(32, 64, (5, 5)).shape, conv(32, 64, (5, 5)).fan_in
+((64, 32, 5, 5), 800)
+"""
 
 from __future__ import annotations
 
@@ -8,13 +19,20 @@ from dataclasses import dataclass, field, replace
 from glorotcalc.fans import compute_fans, weight_shape
 from glorotcalc.gain import Activation
 
+# The conventions a layer's fans are shown for; jax's layout is flax's.
+FRAMEWORK_LAYOUTS = {"torch": "torch", "keras": "keras", "flax": "flax"}
+
 
 @dataclass(frozen=True)
 class Layer:
     """One weight tensor: its shape in `layout`, its fans, and the activation that follows it.
 
     kind: ``dense``, ``conv``, ``conv_transpose``, ``embedding``, ``bilinear``, ``attention``
-    or ``weight`` (a bare ``--shape``).
+    (a packed q/k/v projection) or ``weight`` (a bare ``--shape``).
+    in_channels/out_channels: features or channels (0 when unknown, as for a bare shape);
+    for an embedding, the number of embeddings and the embedding dimension.
+    kernel: the kernel size of a conv (for a bilinear layer, ``(in2_features,)``).
+    flatten: the spatial size flattened into this dense layer's input (``flatten:7x7``).
     """
 
     name: str
@@ -26,6 +44,11 @@ class Layer:
     activation: Activation = field(default_factory=Activation)
     bias: int = 0
     notes: tuple[str, ...] = ()
+    in_channels: int = 0
+    out_channels: int = 0
+    kernel: tuple[int, ...] = ()
+    groups: int = 1
+    flatten: tuple[int, ...] = ()
 
     @property
     def weights(self) -> int:
@@ -35,8 +58,111 @@ class Layer:
     def params(self) -> int:
         return self.weights + self.bias
 
+    @property
+    def label(self) -> str:
+        """A compact kind for tables: ``dense``, ``conv2d``, ``convT2d``, ``conv2d/64`` (groups), ``qkv``."""
+        if self.kind == "attention":
+            return "qkv"
+        if self.kind not in ("conv", "conv_transpose"):
+            return self.kind
+        base = f"conv{'T' if self.kind == 'conv_transpose' else ''}{len(self.kernel)}d"
+        return base if self.groups == 1 else f"{base}/{self.groups}"
+
     def with_activation(self, activation: Activation) -> Layer:
         return replace(self, activation=activation)
+
+    def framework_fans(self) -> dict[str, tuple[int, int]]:
+        """(fan_in, fan_out) as torch, keras and flax compute them for this same layer."""
+        return {fw: _fans_in(self, layout) for fw, layout in FRAMEWORK_LAYOUTS.items()}
+
+    def structure(self) -> dict:
+        """The structural fields, for JSON records."""
+        return {
+            "label": self.label,
+            "in_channels": self.in_channels or None,
+            "out_channels": self.out_channels or None,
+            "kernel": list(self.kernel),
+            "groups": self.groups,
+            "flatten": list(self.flatten),
+            "bias": self.bias,
+            "framework_fans": {
+                fw: {"fan_in": fi, "fan_out": fo} for fw, (fi, fo) in self.framework_fans().items()
+            },
+        }
+
+
+def _fans_in(layer: Layer, layout: str) -> tuple[int, int]:
+    if layer.kind == "weight":
+        return layer.fan_in, layer.fan_out
+    other = relayout(layer, layout)
+    return other.fan_in, other.fan_out
+
+
+def relayout(layer: Layer, layout: str) -> Layer:
+    """The same layer with its weight stored in `layout` (its fans are that framework's)."""
+    if layer.kind == "weight" or not layer.in_channels or layout == layer.layout:
+        return layer
+    shape = layer_shape(layer.kind, layer.in_channels, layer.out_channels, layer.kernel, layer.groups, layout)
+    fan_in, fan_out = compute_fans(shape, layout)
+    structure = (layer.kind, layer.in_channels, layer.out_channels, layer.kernel, layer.groups)
+    old = _kind_notes(*structure, layer.layout)
+    notes = (*_kind_notes(*structure, layout), *(n for n in layer.notes if n not in old))
+    return replace(layer, shape=shape, layout=layout, fan_in=fan_in, fan_out=fan_out, notes=notes)
+
+
+def layer_shape(
+    kind: str, in_channels: int, out_channels: int, kernel: tuple[int, ...], groups: int, layout: str
+) -> tuple[int, ...]:
+    """The weight shape of a layer in `layout`.
+
+    torch: Linear ``(out, in)``, ConvNd ``(out, in/g, *k)``, ConvTransposeNd ``(in, out/g, *k)``,
+    Embedding ``(num, dim)``, Bilinear ``(out, in1, in2)``, packed in_proj ``(3E, E)``.
+    keras: Dense ``(in, out)``, ConvND ``(*k, in/g, out)``, ConvNDTranspose ``(*k, out, in)``,
+    Embedding ``(num, dim)``. flax: ConvTranspose ``(*k, in, out)``.
+    """
+    if kind == "embedding":
+        return (in_channels, out_channels)
+    if kind == "conv_transpose":
+        if layout == "torch":
+            return (in_channels, out_channels // groups, *kernel)
+        if layout == "keras":
+            return (*kernel, out_channels // groups, in_channels)
+        return (*kernel, in_channels, out_channels // groups)
+    return weight_shape(in_channels // groups, out_channels, kernel, layout)
+
+
+def _build(
+    kind: str,
+    in_channels: int,
+    out_channels: int,
+    kernel: tuple[int, ...],
+    layout: str,
+    *,
+    groups: int = 1,
+    name: str = "",
+    bias: int = 0,
+    activation: Activation | None = None,
+    flatten: tuple[int, ...] = (),
+    notes: tuple[str, ...] = (),
+) -> Layer:
+    shape = layer_shape(kind, in_channels, out_channels, kernel, groups, layout)
+    fan_in, fan_out = compute_fans(shape, layout)
+    return Layer(
+        name,
+        kind,
+        shape,
+        layout,
+        fan_in,
+        fan_out,
+        activation or Activation(),
+        bias,
+        (*_kind_notes(kind, in_channels, out_channels, kernel, groups, layout), *notes),
+        in_channels,
+        out_channels,
+        tuple(kernel),
+        groups,
+        tuple(flatten),
+    )
 
 
 def dense(
@@ -47,13 +173,125 @@ def dense(
     name: str = "",
     bias: int = 0,
     activation: Activation | None = None,
+    flatten: tuple[int, ...] = (),
+    notes: tuple[str, ...] = (),
 ) -> Layer:
     """A fully connected layer ``fan_in → fan_out`` (torch ``(out, in)``, keras ``(in, out)``)."""
-    shape = weight_shape(fan_in, fan_out, (), layout)
-    return Layer(name, "dense", shape, layout, fan_in, fan_out, activation or Activation(), bias)
+    return _build(
+        "dense",
+        fan_in,
+        fan_out,
+        (),
+        layout,
+        name=name,
+        bias=bias,
+        activation=activation,
+        flatten=flatten,
+        notes=notes,
+    )
+
+
+def conv(
+    in_channels: int,
+    out_channels: int,
+    kernel: tuple[int, ...],
+    layout: str = "torch",
+    *,
+    groups: int = 1,
+    transposed: bool = False,
+    name: str = "",
+    bias: int = 0,
+    activation: Activation | None = None,
+) -> Layer:
+    """A (transposed) convolution; torch ``(out, in/groups, *k)``, transposed ``(in, out/groups, *k)``.
+
+    fan_in = in/groups·∏k (transposed, torch/keras: out/groups·∏k; flax: in·∏k).
+    """
+    kind = "conv_transpose" if transposed else "conv"
+    return _build(
+        kind,
+        in_channels,
+        out_channels,
+        tuple(kernel),
+        layout,
+        groups=groups,
+        name=name,
+        bias=bias,
+        activation=activation,
+    )
+
+
+def embedding(num_embeddings: int, embedding_dim: int, layout: str = "torch", *, name: str = "") -> Layer:
+    """An embedding table ``(num_embeddings, embedding_dim)`` — the same tensor in every framework."""
+    return _build("embedding", num_embeddings, embedding_dim, (), layout, name=name)
+
+
+def bilinear(in1: int, in2: int, out: int, layout: str = "torch", *, name: str = "", bias: int = 0) -> Layer:
+    """torch ``Bilinear`` weight ``(out, in1, in2)``: torch's fan rule reads in2 as a receptive field."""
+    return _build("bilinear", in1, out, (in2,), layout, name=name, bias=bias)
+
+
+def packed_qkv(embed_dim: int, layout: str = "torch", *, name: str = "", bias: int = 0) -> Layer:
+    """``nn.MultiheadAttention.in_proj_weight`` ``(3E, E)``: q, k and v projections in one tensor."""
+    return _build("attention", embed_dim, 3 * embed_dim, (), layout, name=name, bias=bias)
 
 
 def from_shape(shape: tuple[int, ...], layout: str, *, name: str = "weight") -> Layer:
     """A bare weight of `shape` in `layout` (``--shape``)."""
     fan_in, fan_out = compute_fans(shape, layout)
     return Layer(name, "weight", tuple(shape), layout, fan_in, fan_out)
+
+
+def _kind_notes(
+    kind: str, in_channels: int, out_channels: int, kernel: tuple[int, ...], groups: int, layout: str
+) -> tuple[str, ...]:
+    """What a user must know about this kind of weight (transposed, grouped, packed, …)."""
+    rf = math.prod(kernel)
+    notes = []
+    if kind == "conv_transpose":
+        notes.append(_transposed_note(in_channels, out_channels, rf, groups))
+    if kind in ("conv", "conv_transpose") and groups > 1:
+        notes.append(_groups_note(kind, in_channels, out_channels, rf, groups))
+    if kind == "attention":
+        e = in_channels
+        notes.append(
+            f"packed q/k/v ({3 * e}, {e}) = (3E, E): Xavier on it (torch's choice) uses fan_out 3E → std "
+            f"{math.sqrt(2 / (4 * e)):.6g}, 1/√2 of Xavier per projection ({math.sqrt(1 / e):.6g})"
+        )
+    if kind == "bilinear":
+        notes.append(
+            f"Bilinear (out, in1, in2): torch's fan rule takes in2 = {kernel[0]} as a receptive field; "
+            f"torch draws U(±1/√in1) = U(±{1 / math.sqrt(in_channels):.6g})"
+        )
+    if kind == "embedding":
+        notes.append(
+            f"lookup table (num, dim): fan_in = dim = {out_channels} in torch, num = {in_channels} in "
+            "keras/flax; torch draws N(0, 1)"
+        )
+    return tuple(notes)
+
+
+def _transposed_note(in_channels: int, out_channels: int, rf: int, groups: int) -> str:
+    torch_fans = f"{out_channels // groups * rf}/{in_channels * rf}"
+    if groups > 1:
+        return (
+            f"transposed: fan_in/fan_out = {torch_fans} in torch, whose weight (in, out/groups, *k) takes "
+            "fan_in from the output channels; keras and flax have no grouped transposed conv"
+        )
+    return (
+        f"transposed: fan_in/fan_out = {torch_fans} in torch and keras (output channels), "
+        f"{in_channels * rf}/{out_channels * rf} in flax (input channels)"
+    )
+
+
+def _groups_note(kind: str, in_channels: int, out_channels: int, rf: int, groups: int) -> str:
+    what = "depthwise" if groups == in_channels else f"groups={groups}"
+    if kind == "conv_transpose":
+        return (
+            f"{what}: torch's fan_out = in·∏k = {in_channels * rf} counts all {groups} groups, "
+            f"{groups}× the in/groups·∏k = {in_channels // groups * rf} of one group"
+        )
+    return (
+        f"{what}: fan_in {in_channels // groups * rf} is right; fan_out {out_channels * rf} (torch, keras) "
+        f"is {groups}× the out/groups·∏k = {out_channels // groups * rf} outputs each input feeds"
+    )

@@ -7,9 +7,6 @@ digits.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import sys
 from typing import Any
@@ -35,6 +32,8 @@ def cell_text(value: Any, fmt: str) -> str:
             return f"{value:.3%}"
         if fmt == "ratio":
             return f"{value:.4g}×"
+        if fmt == "g4":
+            return f"{value:.4g}"
         return f"{value:.6g}"
     return str(value)
 
@@ -59,6 +58,8 @@ def check_finite(value: float) -> None:
 
 
 def to_json(report: Report) -> str:
+    import json  # the table path does not need it: a lookup stays at the typer + rich floor
+
     document = {"schema": SCHEMA, "kind": report.kind, **report.document}
     if report.notes:
         document.setdefault("notes", report.notes)
@@ -68,14 +69,27 @@ def to_json(report: Report) -> str:
         raise GlorotcalcError("a result is not finite", None, "the inputs are outside float range") from None
 
 
+# TSV has no quoting: these characters are written as backslash escapes instead.
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def to_delimited(report: Report, delimiter: str) -> str:
-    out = io.StringIO()
-    quoting = csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=quoting, escapechar="\\")
+    """A header line, then one line per row: CSV (``,``) or TSV (tab).
+
+    CSV follows RFC 4180: a field holding ``,``, ``"`` or a line break is quoted and its quotes
+    doubled (``"he (relu, √2)"``); lines end in ``\\n``. TSV fields never hold a tab or a line
+    break: tab, newline, CR and backslash are written ``\\t``, ``\\n``, ``\\r``, ``\\\\``, so
+    ``cut -f`` and ``read`` split every line correctly.
+    """
     keys = [c.key for c in report.csv_columns or report.columns]
-    writer.writerow(keys)
-    for row in report.rows:
-        writer.writerow([machine_text(row.get(key)) for key in keys])
+    lines = [keys, *([machine_text(row.get(key)) for key in keys] for row in report.rows)]
+    if delimiter == "\t":
+        return "".join("\t".join(field.translate(_TSV_ESCAPES) for field in line) + "\n" for line in lines)
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(lines)
     return out.getvalue()
 
 
@@ -104,7 +118,10 @@ def rich_table(report: Report) -> Any:
         justify = "left" if column.fmt == "str" else "right"
         footer = (report.footer or {}).get(column.key)
         table.add_column(
-            column.header, justify=justify, footer="" if footer is None else cell_text(footer, column.fmt)
+            column.header,
+            justify=justify,
+            footer="" if footer is None else cell_text(footer, column.fmt),
+            overflow="fold" if column.fmt == "str" else "ellipsis",  # a long name wraps, never cut
         )
     for row in report.rows:
         table.add_row(*[cell_text(row.get(c.key), c.fmt) for c in report.columns])
@@ -112,12 +129,17 @@ def rich_table(report: Report) -> Any:
 
 
 def stdout_console(no_color: bool = False) -> Any:
-    """Rich console for stdout; not a terminal and no COLUMNS → wide, so nothing is cut."""
+    """Rich console for stdout; not a terminal and no COLUMNS → wide, so nothing is cut.
+
+    --no-color or NO_COLOR → no ANSI at all (rich's own no_color still writes bold and italics).
+    """
     import os
 
     from rich.console import Console
 
-    console = Console(no_color=no_color or None, highlight=False, soft_wrap=False)
+    plain = no_color or os.environ.get("NO_COLOR", "") != ""
+    # emoji=False: a ':name:' in a layer name stays text (and rich's emoji table is not loaded)
+    console = Console(color_system=None if plain else "auto", highlight=False, soft_wrap=False, emoji=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
     return console

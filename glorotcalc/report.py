@@ -16,7 +16,7 @@ class Column:
     """A table/CSV column: `key` into each row, its header, and how the table shows it.
 
     fmt: ``g`` (6 significant digits), ``int``, ``str``, ``pct`` (a fraction as a percentage),
-    ``ratio`` (4 significant digits, ×).
+    ``ratio`` (4 significant digits, ×), ``g4`` (4 significant digits).
     """
 
     key: str

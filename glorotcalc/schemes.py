@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from glorotcalc.errors import UsageError, choose
+from glorotcalc.errors import GlorotcalcError, UsageError, choose, positive_int
 from glorotcalc.gain import Activation, Gain
 
 MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
@@ -116,10 +116,13 @@ def variance_scaling(
 ) -> InitStats:
     """Var = scale/n; uniform bound √(3·Var), normal std √Var, truncated σ = √Var/0.8796."""
     choose("distribution", distribution, DISTRIBUTIONS)
+    fan_in, fan_out = positive_int("fan_in", fan_in), positive_int("fan_out", fan_out)
     if not (math.isfinite(scale) and scale > 0):
         raise UsageError("scale", scale, "must be a positive finite number")
     n = fan_n(fan_in, fan_out, mode)
     variance = scale / n
+    if variance == 0:
+        raise GlorotcalcError(f"Var = scale/n = {scale!r}/{n!r}", None, "underflows to 0 in float64")
     std = math.sqrt(variance)
     bound = math.sqrt(3 * variance) if distribution == "uniform" else None
     sampler_std = {"normal": std, "truncated": std / TRUNCATED_STD}.get(distribution)
@@ -158,6 +161,12 @@ def scheme_stats(
     """A named scheme: scale = gain² (the scheme's default gain unless one is given)."""
     spec = SCHEMES[canonical_scheme(scheme)]
     gain = gain or Gain(math.sqrt(spec.default_scale), spec.default_gain_source, spec.default_scale)
+    if not 1e-300 <= gain.scale <= 1e300:  # gain 1e-150 … 1e150: gain² is far from float limits
+        raise UsageError(
+            f"gain {gain.value!r} from {gain.source}",
+            None,
+            "gain² is outside float range (use 1e-150 … 1e150)",
+        )
     return variance_scaling(
         fan_in,
         fan_out,

@@ -1,0 +1,2 @@
+# glorotcalc completion for fish, from its Typer app. Regenerate: python tests/test_completions.py
+complete --command glorotcalc --no-files --arguments "(env _GLOROTCALC_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) glorotcalc)" --condition "env _GLOROTCALC_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) glorotcalc"

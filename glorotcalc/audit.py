@@ -1,0 +1,964 @@
+"""``glorotcalc audit FILE...``: which initialization do the tensors of a weights file really have?
+
+Per tensor, the values are streamed once (`glorotcalc.stats.Moments`, chunk by chunk) into n,
+mean, std, min, max and the excess kurtosis, and every standard initialization is tested against
+them. A candidate is a mode × gain × distribution:
+
+- modes: fan_avg (Glorot), fan_in (LeCun at gain 1, He otherwise), fan_out (He, mode fan_out);
+- gains: 1, √2 (relu), 5/3 (tanh), 3/4 (selu), √(1/3) (torch's default, kaiming_uniform_(a=√5));
+  plus torch's nn.Embedding default N(0, 1), whatever the fans;
+- distributions: uniform (excess kurtosis −1.2, |w| ≤ √3·std), normal (0, unbounded), truncated
+  at ±2σ (−0.6344, |w| ≤ 2.2737·std).
+
+A candidate fits when each test is within `Z` = 5 standard errors at n elements: the std against
+the predicted √(gain²/n_mode) (rel. SE √((κ−1)/(4n)), κ the distribution's kurtosis), the excess
+kurtosis against the distribution's (SE from its own 4th–8th moments; √(24/n) for a normal), the
+mean against 0 (SE σ/√n), and the largest |w| against the distribution's support and the law of
+its maximum. The gain is matched to the known values above, never fitted: a free gain would fit
+every std. The implied gain (realized std / the mode's std at gain 1) is reported beside it.
+
+A 1-D tensor ``x.bias`` is paired with ``x.weight`` (or ``x.kernel``) for its fan_in and tested
+against torch's default bias U(±1/√fan_in); zeros and ones are recognized exactly.
+
+Example: ``glorotcalc audit model.safetensors`` → ``fc1.weight … torch default · high``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from glorotcalc.commands import Request
+from glorotcalc.errors import GlorotcalcError, UsageError
+from glorotcalc.fans import compute_fans
+from glorotcalc.gain import Gain
+from glorotcalc.layers import from_shape
+from glorotcalc.loaders import CHUNK, Tensor, TensorError, WeightsFile, open_weights
+from glorotcalc.render import columns
+from glorotcalc.report import Report
+from glorotcalc.schemes import TRUNCATION, scheme_stats
+from glorotcalc.stats import Law, Moments, law
+
+Z = 5.0  # every test passes within 5 standard errors
+MARGIN_HIGH = 10.0  # "high" confidence: the next candidate is more than 10 SE away
+MIN_ELEMENTS = 100  # below this the asymptotic standard errors are too rough: "low" confidence
+EQUAL = 1e-9  # relative difference under which two candidates predict the same std
+
+GAINS = (
+    (1.0, 1.0, "1"),
+    (math.sqrt(2.0), 2.0, "√2 (relu)"),
+    (5.0 / 3, 25.0 / 9, "5/3 (tanh)"),
+    (0.75, 0.5625, "3/4 (selu)"),
+    (math.sqrt(1 / 3), 1 / 3, "√(1/3) (a=√5)"),
+)
+MODES = ("fan_avg", "fan_in", "fan_out")
+DISTRIBUTIONS = ("uniform", "normal", "truncated")
+VERDICTS = {
+    "init": "standard init",
+    "distribution_only": "standard shape, other scale",
+    "constant": "constant",
+    "no_match": "no standard init matches",
+    "inconclusive": "too few elements to tell",
+    "skipped": "skipped",
+    "unreadable": "unreadable",
+}
+PREDICTED = ("glorot", "he", "lecun", "torch_default", "keras_default", "flax_default")
+ROUNDING = {"float16": 2.0**-11, "bfloat16": 2.0**-8, "float32": 2.0**-24, "float64": 2.0**-53}
+
+
+# ── the three distributions ──────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A unit-variance distribution (`glorotcalc.stats.Law`) with the 6th and 8th moments that the
+    standard error of a sample kurtosis needs."""
+
+    law: Law
+    m6: float
+    m8: float
+
+    @property
+    def distribution(self) -> str:
+        return self.law.distribution
+
+    @property
+    def excess_kurtosis(self) -> float:
+        return self.law.excess_kurtosis
+
+    @property
+    def support(self) -> float:
+        """max |w| / std; inf when unbounded."""
+        return math.inf if self.law.support is None else self.law.support
+
+    def std_rel_se(self, n: int) -> float:
+        """Relative SE of a sample std: √((κ − 1)/(4n))."""
+        return self.law.rel_se_of_std(n)
+
+    def kurtosis_se(self, n: int) -> float:
+        """SE of the sample kurtosis m4/m2² of a symmetric law, by the delta method:
+
+        n·Var = (μ8 − μ4²) − 4·μ4·(μ6 − μ4) + 4·μ4²·(μ4 − 1), μ4 = κ. Normal: 96 − 144 + 72 = 24,
+        the textbook √(24/n); uniform: 1.3166/n.
+        """
+        m4 = self.law.kurtosis
+        return math.sqrt(((self.m8 - m4 * m4) - 4 * m4 * (self.m6 - m4) + 4 * m4 * m4 * (m4 - 1)) / n)
+
+    def tail(self, a: float) -> float:
+        """P(|W| > a·std)."""
+        return self.law.beyond(a)
+
+
+def truncated_high_moments(cut: float = TRUNCATION) -> tuple[float, float]:
+    """μ6, μ8 of N(0, 1) cut at ±cut, standardized to unit variance.
+
+    Integrating by parts, I(2k) = ∫z^(2k)φ over (−c, c) = (2k−1)·I(2k−2) − 2c^(2k−1)φ(c).
+    """
+    density = math.exp(-cut * cut / 2) / math.sqrt(2 * math.pi)
+    raw = [math.erf(cut / math.sqrt(2))]
+    for k in range(1, 5):
+        raw.append((2 * k - 1) * raw[-1] - 2 * cut ** (2 * k - 1) * density)
+    var = raw[1] / raw[0]
+    return raw[3] / raw[0] / var**3, raw[4] / raw[0] / var**4
+
+
+# μ6, μ8 at unit variance: uniform on ±√3 has μ_2k = 3^k/(2k+1); the normal 15, 105
+HIGH_MOMENTS = {"uniform": (27 / 7, 9.0), "normal": (15.0, 105.0), "truncated": truncated_high_moments()}
+SHAPES = {d: Shape(law(d), *HIGH_MOMENTS[d]) for d in ("uniform", "normal", "truncated")}
+
+
+def z_of_log_p(log_p: float) -> float:
+    """The z whose one-sided normal tail ½·erfc(z/√2) is exp(log_p) (0 for p ≥ ½, inf for p = 0)."""
+    if log_p >= math.log(0.5):
+        return 0.0
+    if log_p == -math.inf:
+        return math.inf
+    low, high = 0.0, 1.0
+    while _log_tail(high) > log_p:
+        high *= 2
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if _log_tail(mid) > log_p else (low, mid)
+    return (low + high) / 2
+
+
+def _log_tail(z: float) -> float:
+    """log(½·erfc(z/√2)); the asymptotic series once erfc underflows."""
+    x = z / math.sqrt(2.0)
+    if x < 25:
+        return math.log(0.5 * math.erfc(x))
+    return math.log(0.5) - x * x - math.log(x * math.sqrt(math.pi)) + math.log1p(-1 / (2 * x * x))
+
+
+# ── the tests ────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What streaming a tensor yields: its moments, dtype and count of NaN/inf values."""
+
+    moments: Moments
+    dtype: str
+    nonfinite: int = 0
+
+    @property
+    def n(self) -> int:
+        return self.moments.n
+
+    @property
+    def std(self) -> float:
+        return self.moments.std
+
+    @property
+    def max_abs(self) -> float:
+        return max(abs(self.moments.min), abs(self.moments.max))
+
+    @property
+    def z_mean(self) -> float:
+        """The mean in standard errors σ/√n from 0."""
+        return self.moments.mean / (self.std / math.sqrt(self.n))
+
+
+@dataclass(frozen=True)
+class ShapeFit:
+    """How one distribution fits a sample: z of the kurtosis, of the max |w|, of the mean."""
+
+    shape: Shape
+    z_kurtosis: float
+    z_max: float
+    z_mean: float
+    std_rel_se: float
+
+    @property
+    def worst(self) -> float:
+        return max(abs(self.z_kurtosis), self.z_max, abs(self.z_mean))
+
+
+def fit_shape(shape: Shape, sample: Sample) -> ShapeFit:
+    n, r = sample.n, shape.std_rel_se(sample.n)
+    z_kurtosis = (sample.moments.excess_kurtosis - shape.excess_kurtosis) / shape.kurtosis_se(n)
+    slack = ROUNDING.get(sample.dtype, 0.0)
+    return ShapeFit(
+        shape, z_kurtosis, _z_max(shape, n, sample.max_abs / sample.std, r, slack), sample.z_mean, r
+    )
+
+
+def _z_max(shape: Shape, n: int, a: float, r: float, slack: float) -> float:
+    """z of the largest |w|/std = `a` among n draws of `shape` (a too small or too large).
+
+    P(max ≤ a) = (1 − tail(a))ⁿ. The realized std is itself uncertain (rel. SE `r`), so `a` is
+    widened to a·(1 ± Z·r), and by the storage rounding `slack`, before either tail is taken.
+    """
+    high, low = a * (1 + Z * r) * (1 + slack), a * (1 - Z * r) / (1 + slack)
+    if low > shape.support:
+        return math.inf
+    tail_high = shape.tail(high)
+    log_small = n * math.log1p(-tail_high) if tail_high < 1 else -math.inf
+    tail_low = shape.tail(low)
+    p_large = -math.expm1(n * math.log1p(-tail_low)) if tail_low < 1 else 1.0
+    log_large = math.log(p_large) if p_large > 0 else -math.inf
+    return z_of_log_p(min(log_small, log_large))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One standard initialization: its scheme, mode, gain and distribution, and the std it predicts."""
+
+    scheme: str
+    mode: str
+    gain: float
+    gain_name: str
+    distribution: str
+    std: float
+    label: str
+    default_of: str | None = None
+    own_gain: bool = False  # the scheme's own gain (glorot 1, he √2, lecun 1)
+
+    @property
+    def priority(self) -> int:
+        """Which name to show among candidates with the same numbers (a square layer's glorot is
+        its lecun): a framework default, then a scheme at its own gain, then the rest."""
+        if self.default_of:
+            return 0
+        return 1 if self.own_gain else 2
+
+    def record(self) -> dict:
+        return {
+            "label": self.label,
+            "scheme": self.scheme,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "gain": self.gain,
+            "gain_name": self.gain_name,
+            "std": self.std,
+            "framework_default": self.default_of,
+        }
+
+    def same_as(self, other: Candidate) -> bool:
+        return self.distribution == other.distribution and abs(self.std / other.std - 1) < EQUAL
+
+
+@dataclass(frozen=True)
+class Fit:
+    candidate: Candidate
+    shape_fit: ShapeFit
+    z_std: float
+
+    @property
+    def worst(self) -> float:
+        return max(self.shape_fit.worst, abs(self.z_std))
+
+
+def fit(candidate: Candidate, fits: dict[str, ShapeFit], sample: Sample) -> Fit:
+    shape_fit = fits[candidate.distribution]
+    z_std = (sample.std / candidate.std - 1) / shape_fit.std_rel_se
+    return Fit(candidate, shape_fit, z_std)
+
+
+# ── candidates ───────────────────────────────────────────────────────────────────────────────────
+
+
+def weight_candidates(fan_in: int, fan_out: int, layout: str, shape: tuple[int, ...]) -> list[Candidate]:
+    """Every mode × known gain × distribution, labelled; framework defaults named."""
+    defaults = framework_defaults(shape, layout)
+    found = []
+    for mode in MODES:
+        for gain, scale, gain_name in GAINS:
+            scheme = "glorot" if mode == "fan_avg" else "lecun" if (mode, scale) == ("fan_in", 1.0) else "he"
+            for distribution in DISTRIBUTIONS:
+                stats = scheme_stats(
+                    scheme,
+                    fan_in,
+                    fan_out,
+                    distribution,
+                    gain=Gain(gain, gain_name, scale),
+                    mode=None if scheme == "glorot" else mode,
+                )
+                default_of = _default_of(defaults, stats)
+                label = _label(scheme, mode, scale, gain_name, distribution, default_of)
+                own = scale == OWN_SCALE[scheme]
+                found.append(
+                    Candidate(scheme, mode, gain, gain_name, distribution, stats.std, label, default_of, own)
+                )
+    return [*found, EMBEDDING]
+
+
+# torch's nn.Embedding draws N(0, 1) whatever its shape
+EMBEDDING = Candidate("embedding", "none", 1.0, "1", "normal", 1.0, "torch embedding default N(0, 1)")
+
+
+OWN_SCALE = {"glorot": 1.0, "lecun": 1.0, "he": 2.0}
+
+
+def _label(
+    scheme: str, mode: str, scale: float, gain_name: str, distribution: str, default_of: str | None
+) -> str:
+    """``he normal``, ``glorot uniform, gain 5/3``, ``he normal, fan_out``, ``torch default``.
+
+    torch's default (kaiming_uniform_(a=√5)) has no scheme name of its own; Keras's and Flax's
+    defaults keep theirs (glorot uniform, lecun truncated) and are named in the JSON.
+    """
+    if default_of == "torch":
+        return "torch default"
+    text = f"{scheme} {distribution}"
+    if scale != OWN_SCALE[scheme]:
+        text += f", gain {gain_name.split(' ')[0]}"
+    if mode == "fan_out":
+        text += ", fan_out"
+    return text
+
+
+def framework_defaults(shape: tuple[int, ...], layout: str) -> dict[str, object]:
+    """The InitStats torch, Keras and Flax give a weight of `shape` by default."""
+    from glorotcalc.frameworks import DEFAULT_FRAMEWORKS, default_stats
+
+    layer = from_shape(shape, layout)
+    return {framework: default_stats(framework, layer) for framework in DEFAULT_FRAMEWORKS}
+
+
+def _default_of(defaults: dict, stats) -> str | None:
+    for framework, default in defaults.items():
+        same = default.distribution == stats.distribution and default.mode == stats.mode
+        if same and abs(default.std / stats.std - 1) < EQUAL:
+            return framework
+    return None
+
+
+def bias_candidate(fan_in: int) -> Candidate:
+    """torch's default bias: U(±1/√fan_in), std = 1/√(3·fan_in), fan_in from the layer's weight."""
+    std = 1 / math.sqrt(3 * fan_in)
+    return Candidate(
+        "torch default bias",
+        "fan_in",
+        math.sqrt(1 / 3),
+        "√(1/3)",
+        "uniform",
+        std,
+        "torch default bias",
+    )
+
+
+# ── the verdict ──────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    match: str
+    candidate: Candidate | None = None
+    best: Fit | None = None
+    shape_fit: ShapeFit | None = None
+    equivalent: list[str] = field(default_factory=list)
+    alternatives: list[str] = field(default_factory=list)
+    runner_up: Fit | None = None
+    confidence: str | None = None
+    statement: str = ""
+
+
+def judge(sample: Sample, candidates: list[Candidate]) -> Verdict:
+    """The closest standard initialization of `sample` among `candidates`, or why there is none."""
+    if sample.nonfinite:
+        return Verdict("no_match", "no match", statement=f"{sample.nonfinite:,} NaN/inf values")
+    if sample.moments.min == sample.moments.max:
+        return _constant(sample.moments.min)
+    fits = {d: fit_shape(SHAPES[d], sample) for d in DISTRIBUTIONS}
+    ranked = sorted((fit(c, fits, sample) for c in candidates), key=lambda f: f.worst)
+    good = [f for f in ranked if f.worst <= Z]
+    if good:
+        return _matched(sample, good, ranked)
+    shapes = sorted(fits.values(), key=lambda s: s.worst)
+    if shapes[0].worst <= Z:
+        return _shape_only(sample, shapes[0], ranked)
+    return _no_match(sample, shapes[0])
+
+
+def _constant(value: float) -> Verdict:
+    name = {0.0: "zeros", 1.0: "ones"}.get(value, f"constant {value:.6g}")
+    return Verdict("constant", name, statement=f"every value is {value:.6g}")
+
+
+def _matched(sample: Sample, good: list[Fit], ranked: list[Fit]) -> Verdict:
+    group = [f for f in ranked if f.candidate.same_as(good[0].candidate)]
+    best = min(group, key=lambda f: f.candidate.priority)
+    equivalent = [f.candidate.label for f in group if f is not best]
+    others = [f for f in ranked if not f.candidate.same_as(best.candidate)]
+    alternatives = _distinct_labels([f for f in others if f.worst <= Z])
+    runner_up = others[0] if others else None
+    if sample.n < MIN_ELEMENTS and alternatives:
+        return Verdict(
+            "inconclusive",
+            "too few to tell",
+            shape_fit=best.shape_fit,
+            alternatives=[best.candidate.label, *alternatives],
+            statement=f"only {sample.n} elements: {len(alternatives) + 1} distinct candidates fit, e.g. "
+            + _some([best.candidate.label, *alternatives]),
+        )
+    if sample.n < MIN_ELEMENTS:
+        level = "low"
+    elif alternatives:
+        level = "ambiguous"
+    else:
+        level = "high" if runner_up is None or runner_up.worst > MARGIN_HIGH else "moderate"
+    verdict = Verdict(
+        "init",
+        best.candidate.label,
+        best.candidate,
+        best,
+        best.shape_fit,
+        equivalent,
+        alternatives,
+        runner_up,
+        level,
+    )
+    verdict.statement = _match_statement(sample, verdict)
+    return verdict
+
+
+def _some(labels: list[str], shown: int = 3) -> str:
+    """The first `shown` labels, and how many more (the JSON lists them all)."""
+    text = "; ".join(labels[:shown])
+    return text + (f" and {len(labels) - shown} more" if len(labels) > shown else "")
+
+
+def _distinct_labels(fits: list[Fit]) -> list[str]:
+    kept: list[Fit] = []
+    for f in fits:
+        if not any(f.candidate.same_as(k.candidate) for k in kept):
+            kept.append(f)
+    return [f.candidate.label for f in kept]
+
+
+def _shape_only(sample: Sample, shape_fit: ShapeFit, ranked: list[Fit]) -> Verdict:
+    nearest = next((f for f in ranked if f.candidate.distribution == shape_fit.shape.distribution), None)
+    text = f"{shape_fit.shape.distribution} fits ({_shape_text(sample, shape_fit)})"
+    if not ranked:
+        text += ", but no fan_in is known to predict its std from (a bias pairs with x.weight or x.kernel)"
+    else:
+        text += f", but std {sample.std:.4g} matches no scheme × gain"
+    if nearest is not None:
+        text += f": nearest {nearest.candidate.label}, {_se(nearest.z_std)} away"
+    return Verdict(
+        "distribution_only",
+        f"{shape_fit.shape.distribution}, other scale",
+        shape_fit=shape_fit,
+        runner_up=nearest,
+        statement=text,
+    )
+
+
+def _no_match(sample: Sample, shape_fit: ShapeFit) -> Verdict:
+    shape = shape_fit.shape
+    failures = []
+    if abs(shape_fit.z_kurtosis) > Z:
+        failures.append(
+            f"excess kurtosis {sample.moments.excess_kurtosis:.4g} "
+            f"({shape.distribution} {shape.excess_kurtosis:.4g}: {_se(shape_fit.z_kurtosis)})"
+        )
+    if abs(shape_fit.z_mean) > Z:
+        failures.append(f"mean {sample.moments.mean:.4g} ({_se(shape_fit.z_mean)} from 0)")
+    if shape_fit.z_max > Z:
+        failures.append(
+            f"max |w| = {sample.max_abs / sample.std:.4g}·std ({_max_text(shape)}: {_se(shape_fit.z_max)})"
+        )
+    text = f"closest shape {shape.distribution}, but " + "; ".join(failures)
+    return Verdict("no_match", "no match", shape_fit=shape_fit, statement=text)
+
+
+def _se(z: float) -> str:
+    if math.isinf(z):
+        return "beyond the support"
+    return f"{z:+.1f} SE" if abs(z) < 100 else f"{z:+.3g} SE"
+
+
+def _max_text(shape: Shape) -> str:
+    return "unbounded" if math.isinf(shape.support) else f"≤ {shape.support:.4f}·std"
+
+
+def _shape_text(sample: Sample, shape_fit: ShapeFit) -> str:
+    shape = shape_fit.shape
+    return (
+        f"excess kurtosis {sample.moments.excess_kurtosis:.4g} vs {shape.excess_kurtosis:.4g}: "
+        f"{_se(shape_fit.z_kurtosis)}; max |w| = {sample.max_abs / sample.std:.4g}·std, {_max_text(shape)}; "
+        f"mean {_se(shape_fit.z_mean)} from 0"
+    )
+
+
+def _match_statement(sample: Sample, verdict: Verdict) -> str:
+    best = verdict.best
+    ratio = sample.std / best.candidate.std
+    text = (
+        f"std {sample.std:.4g} = {ratio:.4f}× {best.candidate.label} ({_se(best.z_std)}; SE of the std "
+        f"{best.shape_fit.std_rel_se:.2%} at n = {sample.n:,}); {_shape_text(sample, best.shape_fit)}"
+    )
+    if verdict.equivalent:
+        text += "; the same numbers as " + ", ".join(verdict.equivalent) + " for this shape"
+    if verdict.alternatives:
+        text += "; also consistent: " + _some(verdict.alternatives)
+    elif verdict.runner_up is not None:
+        text += f"; next: {verdict.runner_up.candidate.label}, {abs(verdict.runner_up.worst):.3g} SE away"
+    if verdict.confidence == "low":
+        text += f"; only {sample.n} elements: weak evidence"
+    return text
+
+
+# ── streaming ────────────────────────────────────────────────────────────────────────────────────
+
+
+def stream_sample(tensor: Tensor, advance: Callable[[int], None]) -> Sample:
+    """Moments of a tensor's finite values, merged chunk by chunk; NaN/inf are counted apart."""
+    total, nonfinite = Moments(), 0
+    width = tensor.nbytes // max(tensor.size, 1)
+    for chunk in tensor.read(CHUNK):
+        advance(chunk.size * width)
+        finite = np.isfinite(chunk)
+        if not finite.all():
+            nonfinite += int(chunk.size - np.count_nonzero(finite))
+            chunk = chunk[finite]
+        total = total.merge(Moments.of(chunk))
+    return Sample(total, tensor.dtype, nonfinite)
+
+
+def show_progress(request: Request, stream=None) -> bool:
+    """A progress bar only for a human: table format and stderr a terminal."""
+    stream = sys.stderr if stream is None else stream
+    return request.fmt == "table" and not request.value and stream.isatty()
+
+
+@contextmanager
+def progress_bar(total: int, enabled: bool, no_color: bool = False) -> Iterator[Callable[[int], None]]:
+    """A transient rich bar on stderr counting the bytes audited; a no-op when not `enabled`."""
+    if not enabled:
+        yield lambda _bytes: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True, no_color=no_color or None)
+    with Progress(
+        TextColumn("auditing"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("audit", total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+# ── the rows ─────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Audited:
+    file: str
+    tensor: Tensor
+    layout: str
+    fans: tuple[int, int | None] | None = None  # a bias: (fan_in of its weight, None)
+    sample: Sample | None = None
+    verdict: Verdict | None = None
+    predictions: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    note: str | None = None
+
+
+def audit_tensor(file: WeightsFile, tensor: Tensor, layout: str, advance: Callable[[int], None]) -> Audited:
+    item = Audited(file.path, tensor, layout)
+    if tensor.problem is not None:
+        item.error = tensor.problem
+        item.verdict = Verdict("unreadable", "unreadable", statement=tensor.problem)
+        return item
+    skipped = _skip_reason(tensor)
+    if skipped:
+        item.verdict = Verdict("skipped", f"skipped ({skipped[0]})", statement=skipped[1])
+        return item
+    candidates = _candidates(file, tensor, layout, item)
+    try:
+        item.sample = stream_sample(tensor, advance)
+    except TensorError as error:
+        item.error = str(error)
+        item.verdict = Verdict("unreadable", "unreadable", statement=str(error))
+        return item
+    item.verdict = judge(item.sample, candidates)
+    return item
+
+
+def _skip_reason(tensor: Tensor) -> tuple[str, str] | None:
+    """(short, long) reason not to audit a tensor, or None."""
+    if tensor.skip:
+        return tensor.skip, f"a {tensor.skip} tensor; not audited"
+    if not tensor.is_float or tensor.read is None:
+        return tensor.dtype, f"dtype {tensor.dtype} not audited (float16, bfloat16, float32 and float64 are)"
+    if not tensor.shape:
+        return "scalar", "a scalar; not audited"
+    if tensor.size == 0:
+        return "empty", "no elements"
+    return None
+
+
+def _candidates(file: WeightsFile, tensor: Tensor, layout: str, item: Audited) -> list[Candidate]:
+    if len(tensor.shape) >= 2:
+        item.fans = compute_fans(tensor.shape, layout)
+        candidates = weight_candidates(*item.fans, layout, tensor.shape)
+        item.predictions = _predictions(candidates)
+        return candidates
+    weight = paired_weight(file, tensor)
+    if weight is None:
+        return []
+    fan_in = compute_fans(weight.shape, layout)[0]
+    item.fans = (fan_in, None)
+    item.note = f"fan_in from {weight.name}"
+    return [bias_candidate(fan_in)]
+
+
+def paired_weight(file: WeightsFile, tensor: Tensor) -> Tensor | None:
+    """``x.bias`` → ``x.weight`` (torch) or ``x.kernel`` (Keras/Flax) of the same file, rank ≥ 2."""
+    if not tensor.name.endswith("bias"):
+        return None
+    stem = tensor.name[: -len("bias")]
+    by_name = {t.name: t for t in file.tensors}
+    for suffix in ("weight", "kernel"):
+        weight = by_name.get(stem + suffix)
+        if weight is not None and len(weight.shape) >= 2 and 0 not in weight.shape:
+            return weight
+    return None
+
+
+def _predictions(candidates: list[Candidate]) -> dict[str, float]:
+    """The std each scheme (at its own gain, mode fan_in for he) and each framework's default predicts."""
+    found = {}
+    for c in candidates:
+        if c.own_gain and c.mode != "fan_out":
+            found.setdefault(c.scheme, c.std)
+        if c.default_of:
+            found.setdefault(f"{c.default_of}_default", c.std)
+    return {name: found[name] for name in PREDICTED if name in found}
+
+
+# ── the report ───────────────────────────────────────────────────────────────────────────────────
+
+NOT_FOR_AUDIT_HINT = "audit takes FILE... with --layout, --format and --no-color"
+
+
+def check_request(files: tuple[str, ...], request: Request) -> None:
+    """Refuse what audit cannot honour: no files, or an option of another mode."""
+    for name in files:
+        if name in ("", "-"):
+            raise UsageError("FILE", name, "give the path of a weights file (audit does not read stdin)")
+        if name.startswith("-"):
+            raise UsageError("no such option", name, "see glorotcalc --help")
+    if not files:
+        raise UsageError("audit needs at least one FILE", None, "e.g. glorotcalc audit model.safetensors")
+    given = {
+        "--shape": request.shape is not None,
+        "--scheme": request.scheme_given,
+        "--dist": request.dist_given,
+        "--nonlinearity/--slope": request.activation_given,
+        "--gain": request.gain is not None,
+        "--mode": request.mode is not None,
+        "--framework": request.framework is not None,
+        "--value": request.value,
+        "--explain": request.explain,
+        "--sample": request.sample,
+        "--samples": request.samples is not None,
+        "--seed": request.seed != 0,
+        "--threads": request.threads is not None,
+        "--hist": request.hist,
+        "--propagate": request.propagate,
+        "--depth": request.depth is not None,
+        "--batch": request.batch != 1024,
+        "--dtype": request.dtype != "float32",
+        "--defaults": request.defaults,
+        "--emit": request.emit is not None,
+    }
+    refused = [option for option, on in given.items() if on]
+    if refused:
+        why = (
+            "audit tries every scheme × gain × distribution"
+            if refused[0] in ("--scheme", "--dist", "--nonlinearity/--slope", "--gain", "--mode")
+            else "it belongs to another mode"
+        )
+        raise UsageError(f"{refused[0]} does not apply to audit ({why})", None, NOT_FOR_AUDIT_HINT)
+
+
+def audit_report(files: tuple[str, ...], request: Request) -> Report:
+    """Audit every tensor of every file; files are indexed first, so a bad file fails fast."""
+    check_request(files, request)
+    weights = [open_weights(path) for path in files]
+    total = sum(t.nbytes for w in weights for t in w.tensors if t.problem is None)
+    items = []
+    with progress_bar(total, show_progress(request), request.no_color) as advance:
+        for w in weights:
+            items += [audit_tensor(w, t, request.layout, advance) for t in w.tensors]
+    _fail_if_nothing_read(items)
+    return _report(weights, items, request)
+
+
+def _fail_if_nothing_read(items: list[Audited]) -> None:
+    unreadable = [i for i in items if i.verdict.verdict == "unreadable"]
+    if unreadable and len(unreadable) == len(items):
+        first = unreadable[0]
+        more = f" (and {len(unreadable) - 1} more unreadable tensors)" if len(unreadable) > 1 else ""
+        raise GlorotcalcError(f"{first.file}: {first.tensor.name}: {first.error}{more}")
+
+
+def _report(weights: list[WeightsFile], items: list[Audited], request: Request) -> Report:
+    many = len(weights) > 1
+    rows = [_row(i) for i in items]
+    cols = (columns(("file", "file", "str")) if many else []) + TABLE_COLUMNS
+    summary = _summary(items)
+    notes = [summary, *_tensor_notes(items, many), *_file_notes(weights, items, request), *LEGEND]
+    return Report(
+        kind="audit",
+        title=_title(weights, items, request.layout),
+        columns=cols,
+        rows=rows,
+        document={
+            "layout": request.layout,
+            "files": [{"path": w.path, "format": w.format, "tensors": len(w.tensors)} for w in weights],
+            "tensors": [_record(i) for i in items],
+            "summary": {v: sum(i.verdict.verdict == v for i in items) for v in VERDICTS},
+            "unreadable": [
+                {"file": i.file, "tensor": i.tensor.name, "error": i.error} for i in items if i.error
+            ],
+        },
+        notes=notes,
+        csv_columns=CSV_COLUMNS,
+        value_hint="audit reports many numbers per tensor; use --format json, csv or tsv",
+    )
+
+
+def _title(weights: list[WeightsFile], items: list[Audited], layout: str) -> str:
+    where = f"{weights[0].path} ({weights[0].format})" if len(weights) == 1 else f"{len(weights)} files"
+    return f"audit · {where} · {layout} layout · {_count(len(items), 'tensor')}"
+
+
+def _summary(items: list[Audited]) -> str:
+    counts = [(label, sum(i.verdict.verdict == v for i in items)) for v, label in VERDICTS.items()]
+    return f"{_count(len(items), 'tensor')}: " + " · ".join(f"{n} {label}" for label, n in counts if n)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _tensor_notes(items: list[Audited], many: bool) -> list[str]:
+    """A line for every tensor that matches no standard init, several, or cannot be read: why, in
+    numbers. (Matches, constants and skipped tensors say enough in their row.)"""
+    notes = []
+    for i in items:
+        v = i.verdict
+        if v.verdict in ("constant", "skipped") or (v.verdict == "init" and v.confidence != "ambiguous"):
+            continue
+        name = f"{i.file}: {i.tensor.name}" if many else i.tensor.name
+        notes.append(f"{name}: {v.statement}")
+    return notes
+
+
+def _file_notes(weights: list[WeightsFile], items: list[Audited], request: Request) -> list[str]:
+    notes = [note for w in weights for note in w.notes]
+    kernels = any(i.tensor.name.endswith("kernel") and len(i.tensor.shape) >= 2 for i in items)
+    if kernels and request.layout == "torch":
+        notes.append("tensor names end in 'kernel' (Keras/Flax): if so, read them with --layout keras")
+    return notes
+
+
+LEGEND = [
+    "×glorot, ×lecun: realized std ÷ the std at gain 1 with fan_avg (Glorot) and fan_in (LeCun): the implied "
+    "gain; He is ×lecun = √2, torch's default U(±1/√fan_in) ×lecun = √(1/3); Keras's default is glorot "
+    "uniform, Flax's lecun truncated",
+    "match: modes fan_avg/fan_in/fan_out × gains 1, √2, 5/3, 3/4, √(1/3) × uniform/normal/truncated, and "
+    "N(0, 1) (torch nn.Embedding); "
+    "std, excess kurtosis (−1.2, 0, −0.634), max |w| (√3, ∞, 2.2737·std) and mean within 5 SE at n "
+    "elements; confidence: high = next candidate > 10 SE away, moderate = 5–10 SE, ambiguous = several "
+    "fit, low = n < 100",
+]
+
+TABLE_COLUMNS = columns(
+    ("tensor", "tensor", "str"),
+    ("shape_text", "shape", "str"),
+    ("fan_in", "fan_in", "int"),
+    ("fan_out", "fan_out", "int"),
+    ("std", "std", "g"),
+    ("excess_kurtosis", "ex.kurt", "g"),
+    ("ratio_glorot", "×glorot", "ratio"),
+    ("ratio_lecun", "×lecun", "ratio"),
+    ("match", "match", "str"),
+    ("confidence", "confidence", "str"),
+)
+
+CSV_COLUMNS = [
+    *columns(
+        ("file", "file", "str"),
+        ("tensor", "tensor", "str"),
+        ("dtype", "dtype", "str"),
+        ("shape", "shape", "str"),
+        ("layout", "layout", "str"),
+        ("fan_in", "fan_in", "int"),
+        ("fan_out", "fan_out", "int"),
+        ("elements", "elements", "int"),
+        ("mean", "mean"),
+        ("std", "std"),
+        ("min", "min"),
+        ("max", "max"),
+        ("excess_kurtosis", "excess_kurtosis"),
+    ),
+    *columns(*[(f"{kind}_{name}", f"{kind}_{name}") for name in PREDICTED for kind in ("std", "ratio")]),
+    *columns(
+        ("verdict", "verdict", "str"),
+        ("match", "match", "str"),
+        ("scheme", "scheme", "str"),
+        ("mode", "mode", "str"),
+        ("distribution", "distribution", "str"),
+        ("gain", "gain"),
+        ("confidence", "confidence", "str"),
+        ("z_std", "z_std"),
+        ("z_kurtosis", "z_kurtosis"),
+        ("z_mean", "z_mean"),
+        ("z_max", "z_max"),
+        ("std_rel_se", "std_rel_se"),
+        ("nonfinite", "nonfinite", "int"),
+        ("error", "error", "str"),
+    ),
+]
+
+
+def _finite(value: float | None) -> float | None:
+    """None for a value JSON/CSV cannot carry (inf, NaN)."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _stats(item: Audited) -> dict:
+    sample = item.sample
+    if sample is None or sample.n == 0:
+        return {"elements": item.tensor.size}
+    m = sample.moments
+    return {
+        "elements": item.tensor.size,
+        "mean": m.mean,
+        "std": m.std,
+        "min": m.min,
+        "max": m.max,
+        "excess_kurtosis": _finite(m.excess_kurtosis),
+        "max_abs_over_std": _finite(sample.max_abs / m.std) if m.std > 0 else None,
+        "nonfinite": sample.nonfinite,
+    }
+
+
+def _implied_gains(item: Audited) -> dict | None:
+    """realized std ÷ the mode's std at gain 1: √(n_mode)·std."""
+    if item.sample is None or item.fans is None or item.fans[1] is None or item.sample.n == 0:
+        return None
+    fan_in, fan_out = item.fans
+    std = item.sample.std
+    return {
+        "fan_avg": std * math.sqrt((fan_in + fan_out) / 2),
+        "fan_in": std * math.sqrt(fan_in),
+        "fan_out": std * math.sqrt(fan_out),
+    }
+
+
+def _z_values(verdict: Verdict) -> dict:
+    shape_fit = verdict.shape_fit
+    return {
+        "std": _finite(verdict.best.z_std) if verdict.best else None,
+        "kurtosis": _finite(shape_fit.z_kurtosis) if shape_fit else None,
+        "mean": _finite(shape_fit.z_mean) if shape_fit else None,
+        "max": _finite(shape_fit.z_max) if shape_fit else None,
+    }
+
+
+def _row(item: Audited) -> dict:
+    v, t = item.verdict, item.tensor
+    stats = _stats(item)
+    row = {
+        "file": item.file,
+        "tensor": t.name,
+        "dtype": t.dtype,
+        "shape": list(t.shape),
+        "shape_text": "×".join(map(str, t.shape)) or ("?" if t.problem else "scalar"),
+        "layout": item.layout,
+        "fan_in": item.fans[0] if item.fans else None,
+        "fan_out": item.fans[1] if item.fans else None,
+        **stats,
+        "verdict": v.verdict,
+        "match": v.match,
+        "confidence": v.confidence,
+        "std_rel_se": v.shape_fit.std_rel_se if v.shape_fit else None,
+        "error": item.error,
+    }
+    for name in PREDICTED:
+        predicted = item.predictions.get(name)
+        row[f"std_{name}"] = predicted
+        row[f"ratio_{name}"] = stats["std"] / predicted if predicted and "std" in stats else None
+    if v.candidate is not None:
+        c = v.candidate
+        row.update(scheme=c.scheme, mode=c.mode, distribution=c.distribution, gain=c.gain)
+    elif v.shape_fit is not None and v.verdict == "distribution_only":
+        row["distribution"] = v.shape_fit.shape.distribution
+    row.update({f"z_{k}": z for k, z in _z_values(v).items()})
+    return row
+
+
+def _record(item: Audited) -> dict:
+    v, t = item.verdict, item.tensor
+    stats = _stats(item)
+    predictions = [
+        {"name": name, "std": std, "ratio": stats["std"] / std if "std" in stats else None}
+        for name, std in item.predictions.items()
+    ]
+    return {
+        "file": item.file,
+        "name": t.name,
+        "dtype": t.dtype,
+        "shape": list(t.shape),
+        "layout": item.layout,
+        "fan_in": item.fans[0] if item.fans else None,
+        "fan_out": item.fans[1] if item.fans else None,
+        "fan_source": item.note,
+        "stats": stats,
+        "predictions": predictions,
+        "implied_gain": _implied_gains(item),
+        "verdict": v.verdict,
+        "match": v.candidate.record() if v.candidate else None,
+        "distribution": v.shape_fit.shape.distribution if v.shape_fit and v.verdict != "no_match" else None,
+        "equivalent": v.equivalent,
+        "alternatives": v.alternatives,
+        "confidence": {
+            "level": v.confidence,
+            "std_rel_se": v.shape_fit.std_rel_se if v.shape_fit else None,
+            "z": _z_values(v),
+            "runner_up": (
+                {"label": v.runner_up.candidate.label, "z": _finite(v.runner_up.worst)}
+                if v.runner_up
+                else None
+            ),
+        },
+        "statement": v.statement,
+        "error": item.error,
+    }

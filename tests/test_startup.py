@@ -1,0 +1,44 @@
+"""A plain lookup never imports numpy (it is only for sampling, propagation and audits)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """\
+import sys
+from glorotcalc.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+heavy = sorted(m for m in ("numpy", "torch", "safetensors") if m in sys.modules)
+sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
+raise SystemExit(code)
+"""
+
+
+def run_python(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_lookup_does_not_import_numpy(fmt):
+    proc = run_python("-c", PROBE, "784", "256", "--format", fmt)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith({"table": "dense 784", "json": "{"}[fmt])
+    assert proc.stderr == "HEAVY=\n"
+
+
+def test_importtime_of_the_real_entry_point_has_no_numpy():
+    """``python -X importtime -m glorotcalc 784 256``: every imported module is listed on stderr."""
+    proc = run_python("-X", "importtime", "-m", "glorotcalc", "784", "256")
+    assert proc.returncode == 0, proc.stderr
+    imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line]
+    assert "glorotcalc.lookup" in imported  # the listing is real: the lookup itself is in it
+    assert not [name for name in imported if name.split(".")[0] == "numpy"]

@@ -1,0 +1,159 @@
+"""Streaming moments (exact merge) and the theoretical laws, checked from first principles."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from glorotcalc.stats import Moments, law, normal_cdf, truncated_normal_moments
+
+# Keras's VarianceScaling divides by this literal for distribution="truncated_normal"
+# (keras/src/initializers/random_initializers.py): the std of N(0, 1) truncated to (−2, 2).
+KERAS_TRUNCATED_STD = 0.87962566103423978
+
+
+def central_sums(values: list[float]) -> tuple[float, float, float, float]:
+    """Two-pass mean and Σd², Σd³, Σd⁴ in plain Python (math.fsum)."""
+    mean = math.fsum(values) / len(values)
+    d = [v - mean for v in values]
+    return mean, math.fsum(x**2 for x in d), math.fsum(x**3 for x in d), math.fsum(x**4 for x in d)
+
+
+def simpson(f, a: float, b: float, steps: int = 2000) -> float:
+    """Composite Simpson rule (error ∝ h⁴: ~1e-14 here for these smooth integrands)."""
+    h = (b - a) / steps
+    total = f(a) + f(b)
+    total += 4 * math.fsum(f(a + (2 * i - 1) * h) for i in range(1, steps // 2 + 1))
+    total += 2 * math.fsum(f(a + 2 * i * h) for i in range(1, steps // 2))
+    return total * h / 3
+
+
+def phi(z: float) -> float:
+    return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def test_moments_of_small_sample_by_hand():
+    """[1, 2, 3, 4]: mean 2.5, deviations ±0.5, ±1.5 → M2 = 5, M3 = 0, M4 = 10.25."""
+    m = Moments.of([1.0, 2.0, 3.0, 4.0])
+    assert (m.n, m.mean, m.m2, m.m3, m.m4, m.min, m.max) == (4, 2.5, 5.0, 0.0, 10.25, 1.0, 4.0)
+    assert m.variance == 1.25
+    assert m.excess_kurtosis == pytest.approx(4 * 10.25 / 25 - 3)
+
+
+def test_empty_moments_and_merge_identity():
+    empty = Moments()
+    assert math.isnan(empty.variance) and math.isnan(empty.excess_kurtosis)
+    some = Moments.of([3.0, 5.0])
+    assert empty.merge(some) == some and some.merge(empty) == some
+    assert Moments.of([]) == empty
+
+
+@pytest.mark.parametrize("shift", [0.0, 5.0, -1e3])
+def test_chunked_merge_equals_one_shot(shift):
+    """Merging arbitrary chunks (Chan et al.) equals the two-pass moments of the whole sample.
+
+    Data with a mean far from 0 (shift) exercises the delta terms; float64 rounding bounds the
+    difference at ~1e-12 relative.
+    """
+    rnd = random.Random(7)
+    values = [shift + rnd.gauss(0, 1) + rnd.random() ** 3 for _ in range(5000)]
+    merged = Moments()
+    start = 0
+    for size in (1, 2, 997, 3, 1500, 2497):
+        merged = merged.merge(Moments.of(values[start : start + size]))
+        start += size
+    assert start == len(values)
+    mean, m2, m3, m4 = central_sums(values)
+    assert merged.n == len(values)
+    assert merged.mean == pytest.approx(mean, rel=1e-13, abs=1e-13)
+    assert merged.m2 == pytest.approx(m2, rel=1e-11)
+    assert merged.m3 == pytest.approx(m3, rel=1e-8, abs=1e-8 * m2**1.5)
+    assert merged.m4 == pytest.approx(m4, rel=1e-10)
+    assert (merged.min, merged.max) == (min(values), max(values))
+
+
+def test_from_power_sums_matches_centred_moments():
+    """Raw sums Σxᵏ about 0 of a zero-mean sample give the central moments (binomial expansion)."""
+    rnd = random.Random(3)
+    values = [rnd.gauss(0, 0.05) for _ in range(4000)]
+    sums = [math.fsum(v**k for v in values) for k in range(1, 5)]
+    m = Moments.from_power_sums(len(values), *sums, min(values), max(values))
+    mean, m2, m3, m4 = central_sums(values)
+    assert m.mean == pytest.approx(mean, rel=1e-12)
+    assert m.m2 == pytest.approx(m2, rel=1e-12)
+    assert m.m3 == pytest.approx(m3, rel=1e-9, abs=1e-12 * m2**1.5)
+    assert m.m4 == pytest.approx(m4, rel=1e-12)
+    assert Moments.from_power_sums(0, 0, 0, 0, 0, math.inf, -math.inf) == Moments()
+
+
+def test_moments_of_numpy_float32_chunk():
+    chunk = np.array([0.5, -0.25, 0.125], dtype=np.float32)
+    m = Moments.of(chunk)
+    assert m.n == 3 and m.mean == pytest.approx(0.375 / 3)
+    assert m.max == 0.5 and m.min == -0.25
+
+
+def test_truncated_moments_by_numerical_integration():
+    """E[z²], E[z⁴] of N(0,1) cut at ±2, against Simpson integration of zᵏφ(z)/P(|z|≤2)."""
+    mass = simpson(phi, -2, 2)
+    second = simpson(lambda z: z * z * phi(z), -2, 2) / mass
+    fourth = simpson(lambda z: z**4 * phi(z), -2, 2) / mass
+    ours = truncated_normal_moments(2.0)
+    assert ours[0] == pytest.approx(second, rel=1e-12)
+    assert ours[1] == pytest.approx(fourth, rel=1e-12)
+
+
+def test_truncated_law_matches_keras_definition():
+    """Keras/JAX: σ = √Var / 0.87962566…, cut at ±2σ; the realized variance is σ²·E[z²|≤2] = Var.
+
+    So 0.87962566… must be √E[z²|≤2] (to Keras's 17 digits), the kurtosis is E[z⁴]/E[z²]² ≈ 2.37
+    (excess ≈ −0.63), and the support 2σ = 2/0.8796·√Var = 2.2737·√Var.
+    """
+    second, fourth = truncated_normal_moments(2.0)
+    assert math.sqrt(second) == pytest.approx(KERAS_TRUNCATED_STD, rel=1e-15)
+    truncated = law("truncated")
+    assert truncated.kurtosis == pytest.approx(fourth / second**2, rel=1e-15)
+    assert truncated.excess_kurtosis == pytest.approx(-0.6344633, abs=1e-6)
+    assert truncated.support == pytest.approx(2 / KERAS_TRUNCATED_STD, rel=1e-15)
+    assert round(truncated.support, 4) == 2.2737
+
+
+def test_uniform_and_normal_laws():
+    """U(−√3, √3) has variance 1 and kurtosis (√3)⁴/5 / 1 = 9/5; N(0,1) has kurtosis 3."""
+    uniform, normal = law("uniform"), law("normal")
+    assert uniform.support == math.sqrt(3) and uniform.kurtosis == 1.8
+    assert uniform.excess_kurtosis == pytest.approx(-1.2)
+    assert normal.support is None and normal.excess_kurtosis == 0.0
+    assert uniform.cdf(-2) == 0.0 and uniform.cdf(2) == 1.0
+    assert uniform.cdf(1.0) == pytest.approx((1 + math.sqrt(3)) / (2 * math.sqrt(3)))
+
+
+def test_beyond_two_std():
+    """P(|t| > 2): uniform 0 (√3 < 2); normal erfc(√2) = 0.0455003; truncated
+    (Φ(2) − Φ(2c))·2 / (Φ(2) − Φ(−2)) with c = 0.8796…: |w| > 2·std ⇔ |z| > 2c."""
+    assert law("uniform").beyond(2) == 0.0
+    assert law("normal").beyond(2) == pytest.approx(0.04550026389635841, rel=1e-12)
+    c = KERAS_TRUNCATED_STD
+    expected = 2 * (normal_cdf(2) - normal_cdf(2 * c)) / (normal_cdf(2) - normal_cdf(-2))
+    assert law("truncated").beyond(2) == pytest.approx(expected, rel=1e-12)
+    assert law("truncated").beyond(2.3) == 0.0
+
+
+def test_truncated_cdf_by_integration():
+    """CDF of the unit-variance truncated law at t: ∫ φ over [−2, t·c] / P(|z| ≤ 2)."""
+    c = KERAS_TRUNCATED_STD
+    mass = simpson(phi, -2, 2)
+    for t in (-2.0, -1.0, 0.0, 0.5, 1.7):
+        expected = simpson(phi, -2, t * c) / mass
+        assert law("truncated").cdf(t) == pytest.approx(expected, rel=1e-10, abs=1e-13)
+    assert law("truncated").cdf(-3) == 0.0 and law("truncated").cdf(3) == 1.0
+
+
+@pytest.mark.parametrize(("distribution", "kurtosis"), [("uniform", 1.8), ("normal", 3.0)])
+def test_rel_se_of_std(distribution, kurtosis):
+    """rel. SE of a sample std ≈ √((κ−1)/(4n)): normal 1/√(2n), uniform √(0.2/n)."""
+    n = 10_000
+    assert law(distribution).rel_se_of_std(n) == pytest.approx(math.sqrt((kurtosis - 1) / (4 * n)))
