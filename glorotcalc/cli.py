@@ -247,7 +247,7 @@ def _error(message: str) -> None:
 def _typer_message(error: typer.TyperException, argv: list[str]) -> str:
     """Typer's message; for a value it could not convert, name the value too (Typer leaves it out).
 
-    ``--slope x`` → ``--slope 'x': input should be a valid number, …``.
+    ``--slope x`` → ``--slope 'x': must be a number``.
     """
     param = getattr(error, "param", None)
     if not isinstance(error, typer.BadParameter) or param is None or not param.opts:
@@ -261,7 +261,10 @@ def _typer_message(error: typer.TyperException, argv: list[str]) -> str:
                 typed = (opt, token[len(opt) + 1 :])
     if typed is None:
         return error.format_message()
-    message = error.message[:1].lower() + error.message[1:]
+    kind = getattr(getattr(param, "type", None), "name", "")
+    message = {"float": "must be a number", "integer": "must be an integer"}.get(kind)
+    if message is None:
+        message = error.message[:1].lower() + error.message[1:]
     return f"{typed[0]} {typed[1]!r}: {message}"
 
 

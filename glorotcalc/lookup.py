@@ -393,6 +393,10 @@ def gain_report(request: Request) -> Report:
         calculate_gain(activation.name, activation.param) if activation.name in TORCH_NONLINEARITIES else None
     )
     computed = computed_gain(activation)
+    if not computed > 0:  # leaky_relu: √(2/(1 + slope²)) underflows for |slope| ≳ 1e154
+        raise UsageError(
+            "leaky_relu slope", activation.slope, "its gain √(2/(1+slope²)) underflows; use |slope| ≤ 1e150"
+        )
     chosen = resolve_gain(activation, request.gain)  # --gain, else torch's table, else the computed gain
     row = {
         "nonlinearity": str(activation),

@@ -55,6 +55,7 @@ DEFAULT_DISTRIBUTION = "normal"
 STABLE_BAND = 2.0  # "stable": the std changes by less than this factor from the first to the last layer
 DENSE_KINDS = ("dense", "weight")
 CONV_KINDS = ("conv", "conv_transpose")
+ROUNDING = 1e-14  # a quadrature mean below this fraction of the rms is rounding (tanh, linear: 0)
 MEMORY_FRACTION = 0.5  # of physical memory, the most a propagation may plan to use
 FALLBACK_MEMORY_LIMIT = 2 * 1024**3
 
@@ -153,10 +154,11 @@ def mean_field(steps: list[Step]) -> list[MeanFieldLayer]:
     result = []
     for (q, moments), (chi, grad_second) in zip(forward, reversed(grads), strict=True):
         ok = moments is not None
+        mean = moments.mean if ok and abs(moments.mean) > ROUNDING * math.sqrt(moments.second) else 0.0
         result.append(
             MeanFieldLayer(
                 pre_std=_finite(math.sqrt(q)) if ok else None,
-                act_mean=_finite(moments.mean) if ok else None,
+                act_mean=_finite(mean) if ok else None,
                 act_std=_finite(moments.std) if ok else None,
                 act_rms=_finite(math.sqrt(moments.second)) if ok else None,
                 chi=_finite(chi),
@@ -255,7 +257,8 @@ def monte_carlo(
 
     Layer l's weights come from ``SeedSequence(seed)``'s child l + 2 (children 0 and 1 give the
     input and the output gradient), so the backward pass can redraw a weight it did not keep:
-    weights are kept while their bytes fit in `cache_bytes` (default: all).
+    weights are kept while their bytes fit in `cache_bytes` (default: all). (Drawing the next
+    weight on a second thread while the product runs was slower: BLAS already uses every core.)
     """
     kind = np.dtype(dtype).type
     children = np.random.SeedSequence(seed).spawn(len(steps) + 2)
@@ -265,9 +268,9 @@ def monte_carlo(
     kept: dict[int, np.ndarray] = {}
 
     def weight(index: int) -> np.ndarray:
-        step = steps[index]
         if index in kept:
             return kept[index]
+        step = steps[index]
         shape = (step.layer.fan_out, step.layer.fan_in)
         return draw(step.stats, shape, np.random.default_rng(children[index + 2]), kind)
 
@@ -291,9 +294,11 @@ def monte_carlo(
         g = np.random.default_rng(children[1]).standard_normal((batch, steps[-1].layer.fan_out), dtype=kind)
         grads = []
         for index in reversed(range(len(steps))):
+            w = weight(index)
             activations.backward(g, saved.pop())
             out = _buffer(ping, batch, steps[index].layer.fan_in)
-            np.matmul(g, weight(index), out=out)
+            np.matmul(g, w, out=out)
+            del w
             kept.pop(index, None)
             grads.append(_mean_std(out))
             g, ping, pong = out, pong, ping
@@ -358,7 +363,7 @@ def chain_break(steps: list[Step]) -> str | None:
 def _ratio(values: list[float | None], reference: float | None) -> list[float | None]:
     if not reference:
         return [None] * len(values)
-    return [None if v is None else v / reference for v in values]
+    return [None if v is None else _finite(v / reference) for v in values]
 
 
 @dataclass(frozen=True)
@@ -376,6 +381,8 @@ def trend(values: list[float | None]) -> Trend | None:
     if len(values) < 2 or values[0] is None or values[-1] is None or values[0] <= 0:
         return None
     total = values[-1] / values[0]
+    if not math.isfinite(total):
+        return None
     per_layer = total ** (1 / (len(values) - 1)) if total > 0 else 0.0
     if total < 1 / STABLE_BAND:
         verdict = "vanishing"
@@ -550,7 +557,8 @@ def _init_notes(runs: list[Run], request: Request) -> list[str]:
         for run in runs:
             for step in run.steps:
                 s = step.stats
-                text = f"{run.framework} {default_init(run.framework, step.layer)} ({s.distribution}, Var = {s.scale:.6g}/{s.mode})"
+                name = default_init(run.framework, step.layer)
+                text = f"{run.framework} {name} ({s.distribution}, Var = {s.scale:.6g}/{s.mode})"
                 inits.setdefault(text, None)
         return ["init (--defaults, each framework's default layer init): " + "; ".join(inits)]
     seen = {}
@@ -672,7 +680,8 @@ def propagate_report(layers: list[Layer], request: Request) -> Report:
     if request.defaults:
         settings["defaults"] = [run.framework for run in runs]
     what = " · each framework's default init" if request.defaults else ""
-    title = f"propagation · {len(layers)} layers{what} · batch {request.batch} · {request.dtype} · seed {request.seed}"
+    title = f"propagation · {len(layers)} layers{what} · batch {request.batch} · {request.dtype}"
+    title += f" · seed {request.seed}"
     return Report(
         kind="propagation",
         title=title,

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import settings
 
+from glorotcalc.cli import main
+
 # Profiles: `ci` (the default) and `long` (release runs: --hypothesis-profile=long); the CLI fuzz test
 # runs at least 2,000 examples in any profile.
 settings.register_profile("ci", deadline=None)
 settings.register_profile("long", max_examples=20000, deadline=None)
 settings.load_profile("ci")
-
-from glorotcalc.cli import main
 
 
 @dataclass

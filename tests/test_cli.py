@@ -432,11 +432,11 @@ USAGE_ERRORS = [
     (["784", "256", "--format", "xml"], "Error: --format 'xml': use one of table, json, csv, tsv"),
     (
         ["784", "256", "--slope", "x"],
-        "Error: --slope 'x': input should be a valid number, unable to parse string as a number",
+        "Error: --slope 'x': must be a number",
     ),
     (
         ["784", "256", "--slope=x"],
-        "Error: --slope 'x': input should be a valid number, unable to parse string as a number",
+        "Error: --slope 'x': must be a number",
     ),
     (
         ["784", "256", "--nonlinearity", "relu", "--slope", "0.2"],

@@ -19,6 +19,7 @@ import math
 from itertools import pairwise
 
 import numpy as np
+import pytest
 from numpy.polynomial.hermite_e import hermegauss
 
 from glorotcalc.frameworks import default_stats
@@ -49,21 +50,25 @@ def walk_sd(variance_per_layer: float, layers: int) -> float:
     return 0.5 * math.sqrt(layers * variance_per_layer)
 
 
-def gauss(function, q: float, nodes: int = 200) -> float:
-    """E[f(√q·z)], z ~ N(0, 1), by plain Gauss–Hermite (smooth f only)."""
-    z, w = hermegauss(nodes)
+HERMITE = hermegauss(200)
+
+
+def gauss(function, q: float) -> float:
+    """E[f(√q·z)], z ~ N(0, 1), by plain 200-node Gauss–Hermite (smooth f only)."""
+    z, w = HERMITE
     return float(w @ function(math.sqrt(q) * z)) / math.sqrt(2 * math.pi)
 
 
 # ---------------------------------------------------------------------------- He et al. 2015
 
 
+@pytest.mark.slow
 def test_he_2015_relu_with_xavier_shrinks_by_root_half_per_layer():
     """ReLU, Xavier (Var = 2/(fan_in + fan_out) = 1/n, square): q_{l+1} = n·Var·q_l/2, so the
     pre-activation std shrinks by 2^(−1/2) per layer: ×2^(−11) = 4.88e−4 after 22 layers and
     ×2^(−15) = 3.05e−5 after 30. The mean field is exact (rounding only).
 
-    Monte Carlo (width 1024, batch 64): relu's per-layer log-variance 5/m over 22 layers gives
+    Monte Carlo (width 1024, batch 32): relu's per-layer log-variance 5/m over 22 layers gives
     SD ½·√(22·5/1024) = 0.164 for log of the ratio; 4 SD = 0.66."""
     steps = square(1024, 31, RELU, 1.0, "fan_avg")
     theory = mean_field(steps)
@@ -71,22 +76,24 @@ def test_he_2015_relu_with_xavier_shrinks_by_root_half_per_layer():
     assert math.isclose(ratio[22], 4.8828125e-4, rel_tol=1e-12)  # 2^-11
     assert math.isclose(ratio[30], 3.0517578125e-5, rel_tol=1e-12)  # 2^-15
     assert all(math.isclose(r, 2 ** (-i / 2), rel_tol=1e-12) for i, r in enumerate(ratio))
-    measured = monte_carlo(steps[:23], 64, "float32", seed=1)
+    measured = monte_carlo(steps[:23], 32, "float32", seed=1)
     observed = measured[22].pre_std / measured[0].pre_std
     assert abs(math.log(observed / 2**-11)) <= 4 * walk_sd(5 / 1024, 22)
 
 
+@pytest.mark.slow
 def test_he_2015_he_init_keeps_the_std():
     """He init (Var = 2/fan_in): the mean field stays at exactly √2 (factor 1 per layer); the Monte
     Carlo over 22 layers of width 1024 stays within 4 SD of it (4·0.164 in log: ±93%/−48% —
     a few percent per layer: ±3.0% for the geometric mean per layer)."""
     steps = square(1024, 23, RELU, 2.0, "fan_in")
     assert all(math.isclose(t.pre_std, math.sqrt(2), rel_tol=1e-12) for t in mean_field(steps))
-    measured = monte_carlo(steps, 64, "float32", seed=2)
+    measured = monte_carlo(steps, 32, "float32", seed=2)
     per_layer = (measured[22].pre_std / measured[0].pre_std) ** (1 / 22)
     assert abs(math.log(per_layer)) <= 4 * walk_sd(5 / 1024, 22) / 22
 
 
+@pytest.mark.slow
 def test_he_2015_torch_default_shrinks_by_root_sixth_per_layer():
     """torch's nn.Linear default, kaiming_uniform_(a=√5): U(±1/√fan_in), Var = 1/(3·fan_in), so
     q_{l+1} = q_l/6 with relu: ×(1/6)^(1/2) = 0.408 per layer. Monte Carlo as above (uniform
@@ -118,11 +125,12 @@ def _selu_second_moment(q: float) -> float:
     return LAMBDA**2 * (q / 2 + ALPHA**2 * (negative(2) - 2 * negative(1) + 0.5))
 
 
+@pytest.mark.slow
 def test_klambauer_2017_selu_with_lecun_normal_holds_mean_0_variance_1():
     """SELU + LeCun normal (Var = 1/fan_in) over 100 layers: the mean field sits on the fixed
     point mean 0, variance 1 (to 1e-12).
 
-    Monte Carlo (width m = 512, batch 128). A layer's output mean over m units has SD ≤ 1/√m =
+    Monte Carlo (width m = 512, batch 64). A layer's output mean over m units has SD ≤ 1/√m =
     0.044 (one input); layers draw fresh weights, so means are independent: |mean| ≤ 4·0.044
     per layer and ≤ 4·0.044/√50 for the average of layers 50–99. The variance: per-layer relative
     SD √((κ − 1)/m) with κ = E[selu⁴]/E[selu²]² = 2.503 at q = 1 (0.054), amplified to
@@ -138,7 +146,7 @@ def test_klambauer_2017_selu_with_lecun_normal_holds_mean_0_variance_1():
     assert 0.78 < rho < 0.79
     variance_sd = math.sqrt((2.503 - 1) / 512) / math.sqrt(1 - rho**2)
     mean_sd = 1 / math.sqrt(512)
-    measured = monte_carlo(steps, 128, "float32", seed=4)
+    measured = monte_carlo(steps, 64, "float32", seed=4)
     means = np.array([m.act_mean for m in measured])
     variances = np.array([m.act_std**2 for m in measured])
     assert np.all(np.abs(means) <= 4 * mean_sd)
@@ -152,6 +160,7 @@ def test_klambauer_2017_selu_with_lecun_normal_holds_mean_0_variance_1():
 # ---------------------------------------------------------------------------- tanh with gain 5/3
 
 
+@pytest.mark.slow
 def test_tanh_with_gain_five_thirds_settles_and_its_gradient_grows():
     """Glorot with torch's tanh gain 5/3 on square layers: Var·n = 25/9. The mean-field fixed point
     q* = (25/9)·E[tanh²(√q*·z)] (solved here with plain Gauss–Hermite) gives a post-activation rms
@@ -197,6 +206,7 @@ def test_tanh_with_gain_five_thirds_settles_and_its_gradient_grows():
 # ---------------------------------------------------------------------------- Glorot & Bengio 2010
 
 
+@pytest.mark.slow
 def test_glorot_bengio_2010_standard_init_shrinks_the_backpropagated_gradient():
     """tanh, 10 square layers of width 256, uniform weights. "Standard" U(±1/√n): Var = 1/(3n),
     so χ_l = ⅓·E[tanh′²] ≤ ⅓ — the gradient variance shrinks at least ×3 per layer (std ×0.577).

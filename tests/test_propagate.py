@@ -365,3 +365,30 @@ def test_ctrl_c_exits_130_without_traceback():
     assert time.monotonic() - sent < 2.0
     assert proc.returncode == 130
     assert stdout == "" and "Traceback" not in stderr
+
+
+def test_defaults_propagates_each_frameworks_default_init(cli):
+    """--defaults: torch U(±1/√fan_in) (Var = 1/(3·fan_in)), Keras glorot_uniform, Flax lecun_normal.
+    With relu on square layers the mean field shrinks the std by √(1/6), √(1/2), √(1/2) per layer."""
+    result = cli(
+        "64", "--depth", "3", "--act", "relu", "--propagate", "--defaults", "--batch", "8", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["propagation"]["defaults"] == ["torch", "keras", "flax"]
+    assert [layer["framework"] for layer in document["layers"]] == ["torch"] * 3 + ["keras"] * 3 + [
+        "flax"
+    ] * 3
+    per_layer = {name: verdict["forward"]["per_layer"] for name, verdict in document["verdict"].items()}
+    assert math.isclose(per_layer["torch"], math.sqrt(1 / 6), rel_tol=1e-12)
+    assert math.isclose(per_layer["keras"], math.sqrt(1 / 2), rel_tol=1e-12)
+    assert math.isclose(per_layer["flax"], math.sqrt(1 / 2), rel_tol=1e-12)
+    assert document["layers"][6]["init"]["distribution"] == "truncated"
+    table = cli("64", "--depth", "2", "--act", "relu", "--propagate", "--defaults", "--batch", "8")
+    assert table.exit_code == 0, table.output
+    assert "torch: verdict forward: vanishing — std ×0.408248 per layer" in table.stdout
+    refused = cli("64", "--depth", "2", "--propagate", "--defaults", "--scheme", "he")
+    assert refused.exit_code == 2
+    assert (
+        refused.stderr == "Error: --scheme does not apply to --defaults: each framework's default is fixed\n"
+    )

@@ -1,9 +1,9 @@
 """Every ```console block of the README is a real invocation whose output is checked.
 
 A block holds commands (lines starting with ``$ ``), each followed by its expected output
-(stdout and stderr together). Blocks run in order, in one scratch directory, through bash, with
-the installed ``glorotcalc`` (or ``python -m glorotcalc``) first on PATH. Trailing spaces are
-ignored (rich pads table lines).
+(stdout and stderr together, in the order written). Blocks run in order, in one scratch directory,
+through bash, with the installed ``glorotcalc`` (or ``python -m glorotcalc``) first on PATH.
+Trailing spaces are ignored (rich pads table lines).
 
 To rewrite the expected output of the blocks under headings containing TEXT after a deliberate
 change: ``GLOROTCALC_UPDATE_README=TEXT python -m pytest tests/test_readme.py`` — then read the diff.
@@ -84,12 +84,13 @@ def run(command: str, cwd: Path, bin_dir: Path) -> str:
         ["bash", "-c", command],
         cwd=cwd,
         env=shell_env(bin_dir),
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         timeout=300,
         stdin=subprocess.DEVNULL,
     )
-    return result.stdout + result.stderr
+    return result.stdout
 
 
 EXAMPLES = parse_examples(README.read_text())

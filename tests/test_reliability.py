@@ -1,0 +1,149 @@
+"""Reliability guarantees: numeric edges, huge work, Ctrl-C, determinism (see README "Guarantees")."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+HUGE = str(10**18)
+
+
+def test_enormous_fans_give_finite_exact_numbers(cli):
+    """fan_in = fan_out = 1e18: Glorot Var = 2/(2e18) = 1e-18, He uniform bound = √(6/1e18)."""
+    result = cli(HUGE, HUGE, "--format", "json")
+    assert result.exit_code == 0, result.output
+    results = {(r["scheme"], r["distribution"]): r for r in json.loads(result.stdout)["layers"][0]["results"]}
+    assert math.isclose(results["glorot", "normal"]["variance"], 2.0 / (2 * 10**18), rel_tol=1e-15)
+    assert math.isclose(results["he", "uniform"]["bound"], math.sqrt(6.0 / 10**18), rel_tol=1e-15)
+    assert all(math.isfinite(v) for r in results.values() for v in r.values() if isinstance(v, float))
+
+
+def test_fan_of_one_works(cli):
+    """1 → 1: Glorot Var = 2/(1+1) = 1, so its uniform bound is √3."""
+    result = cli("1", "1", "--scheme", "glorot", "--dist", "uniform", "--value")
+    assert result.exit_code == 0, result.output
+    assert float(result.stdout) == pytest.approx(math.sqrt(3.0), rel=1e-15)
+
+
+@pytest.mark.parametrize("gain", ["0", "-1", "nan", "inf", "-inf"])
+def test_degenerate_gains_are_usage_errors(cli, gain):
+    result = cli("784", "256", "--gain", gain)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "--gain" in result.stderr
+
+
+def test_sampling_more_than_the_limit_is_refused_up_front(cli):
+    started = time.monotonic()
+    result = cli("784", "256", "--sample", "--samples", str(10**13))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and "10000000000000" in result.stderr.replace(",", "")
+    assert time.monotonic() - started < 1.0
+
+
+def test_sampling_a_layer_beyond_the_limit_is_refused_up_front(cli):
+    started = time.monotonic()
+    result = cli(HUGE, HUGE, "--sample")
+    assert result.exit_code in (1, 2), result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert time.monotonic() - started < 1.0
+
+
+def test_propagating_more_than_memory_holds_is_refused_up_front(cli):
+    """A 10⁶-wide layer is 10¹² weights (4 TB in float32): refused, naming the size and the limit."""
+    started = time.monotonic()
+    result = cli(str(10**6), "--depth", "2", "--propagate")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert any(unit in result.stderr for unit in ("GiB", "TiB", "GB", "TB"))
+    assert time.monotonic() - started < 1.0
+
+
+READY_THEN_RUN = (
+    "import sys\n"
+    "import glorotcalc.sampling, glorotcalc.propagate, glorotcalc.audit\n"
+    "from glorotcalc.cli import main\n"
+    "sys.stderr.write('ready\\n'); sys.stderr.flush()\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+@pytest.fixture(scope="module")
+def big_npy(tmp_path_factory):
+    """A 10⁸-element float32 .npy (400 MB, sparse on disk: written as a header plus a hole)."""
+    import numpy as np
+
+    path = tmp_path_factory.mktemp("big") / "big.npy"
+    array = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(10_000, 10_000))
+    array[0, :4] = [0.1, -0.1, 0.2, -0.2]
+    array.flush()
+    del array
+    return path
+
+
+def interrupt(args: list[str], cwd=None) -> tuple[subprocess.CompletedProcess, float]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", READY_THEN_RUN, *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert proc.stderr.readline() == "ready\n"
+    time.sleep(0.4)
+    assert proc.poll() is None, "finished before the signal"
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=10)
+    return subprocess.CompletedProcess(args, proc.returncode, stdout, stderr), time.monotonic() - sent
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "work",
+    [
+        ["784", "256", "--sample", "--samples", "4000000000", "--scheme", "he", "--dist", "normal"],
+        ["2048", "--depth", "400", "--act", "tanh", "--propagate"],
+        ["audit", "BIG"],
+    ],
+    ids=["sample", "propagate", "audit"],
+)
+def test_ctrl_c_exits_130_within_a_second(work, big_npy):
+    """SIGINT in the middle of real work: exit 130 within a second, one line on stderr, no data."""
+    args = [str(big_npy) if a == "BIG" else a for a in work]
+    done, latency = interrupt(args)
+    assert done.returncode == 130, done.stderr
+    assert latency < 1.0
+    assert done.stdout == ""
+    assert done.stderr == "Error: interrupted\n"
+
+
+def run_cli(*args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "glorotcalc", *args], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("784", "256", "--sample", "--samples", "5000000", "--seed", "7", "--format", "json"),
+        ("784", "256", "--sample", "--samples", "5000000", "--seed", "7"),
+        ("256", "--depth", "6", "--act", "relu", "--propagate", "--batch", "64", "--format", "json"),
+    ],
+    ids=["sample-json", "sample-table", "propagate"],
+)
+def test_same_command_and_seed_give_byte_identical_output(args):
+    """Run twice (and, for sampling, with one thread and with the default): stdout is identical."""
+    first = run_cli(*args)
+    assert first == run_cli(*args)
+    if "--sample" in args:
+        assert first == run_cli(*args, "--threads", "1")
