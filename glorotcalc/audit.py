@@ -26,9 +26,7 @@ Example: ``glorotcalc audit model.safetensors`` → ``fc1.weight … torch defau
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +37,7 @@ from glorotcalc.fans import compute_fans
 from glorotcalc.gain import Gain
 from glorotcalc.layers import from_shape
 from glorotcalc.loaders import CHUNK, Tensor, TensorError, WeightsFile, open_weights
+from glorotcalc.progress import Progress, show_progress
 from glorotcalc.render import columns
 from glorotcalc.report import Report
 from glorotcalc.schemes import TRUNCATION, scheme_stats
@@ -543,34 +542,6 @@ def stream_sample(tensor: Tensor, advance: Callable[[int], None]) -> Sample:
     return Sample(total, tensor.dtype, nonfinite)
 
 
-def show_progress(request: Request, stream=None) -> bool:
-    """A progress bar only for a human: table format and stderr a terminal."""
-    stream = sys.stderr if stream is None else stream
-    return request.fmt == "table" and not request.value and stream.isatty()
-
-
-@contextmanager
-def progress_bar(total: int, enabled: bool, no_color: bool = False) -> Iterator[Callable[[int], None]]:
-    """A transient rich bar on stderr counting the bytes audited; a no-op when not `enabled`."""
-    if not enabled:
-        yield lambda _bytes: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-    console = Console(stderr=True, no_color=no_color or None)
-    with Progress(
-        TextColumn("auditing"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("audit", total=total)
-        yield lambda n: progress.advance(task, n)
-
-
 # ── the rows ─────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -712,9 +683,10 @@ def audit_report(files: tuple[str, ...], request: Request) -> Report:
     weights = [open_weights(path) for path in files]
     total = sum(t.nbytes for w in weights for t in w.tensors if t.problem is None)
     items = []
-    with progress_bar(total, show_progress(request), request.no_color) as advance:
+    with Progress(total, show_progress(request), in_bytes=True, no_color=request.no_color) as progress:
+        progress.describe("auditing")
         for w in weights:
-            items += [audit_tensor(w, t, request.layout, advance) for t in w.tensors]
+            items += [audit_tensor(w, t, request.layout, progress.advance) for t in w.tensors]
     _fail_if_nothing_read(items)
     return _report(weights, items, request)
 

@@ -56,33 +56,19 @@ class Request:
     defaults: bool = False
     emit: str | None = None
 
-    @property
-    def machine(self) -> bool:
-        """True when the output is for a program (json/csv/tsv/value): no progress, no colour."""
-        return self.value or self.fmt != "table"
-
-
-MODES_OF_OUTPUT = ("--sample", "--propagate", "--defaults", "--emit", "--framework all")
-
 
 def _exclusive(request: Request) -> None:
-    chosen = [
-        name
-        for name, on in zip(
-            MODES_OF_OUTPUT,
-            (
-                request.sample,
-                request.propagate,
-                request.defaults,
-                request.emit is not None,
-                request.framework == "all",
-            ),
-            strict=True,
-        )
-        if on
-    ]
+    """One kind of answer per command line (--propagate --defaults is one: defaults, propagated)."""
+    modes = {
+        "--sample": request.sample,
+        "--propagate": request.propagate,
+        "--defaults": request.defaults,
+        "--emit": request.emit is not None,
+        "--framework all": request.framework == "all",
+    }
+    chosen = [name for name, on in modes.items() if on]
     if chosen == ["--propagate", "--defaults"]:
-        return  # propagate each framework's default initialization
+        return
     if len(chosen) > 1:
         raise UsageError("options cannot be combined:", " ".join(chosen), "choose one of them")
 

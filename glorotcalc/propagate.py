@@ -45,9 +45,10 @@ from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.gain import Activation
 from glorotcalc.layers import Layer
 from glorotcalc.lookup import check_mode, layer_record, stats_for
+from glorotcalc.progress import Progress, show_progress
 from glorotcalc.render import columns
 from glorotcalc.report import Report
-from glorotcalc.sampling import Progress, draw, show_progress
+from glorotcalc.sampling import draw
 from glorotcalc.schemes import InitStats, recommended_scheme
 
 QUADRATURE_NODES = 256

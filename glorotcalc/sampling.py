@@ -21,9 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import sys
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,6 +41,7 @@ from glorotcalc.lookup import (
     result_record,
     stats_for,
 )
+from glorotcalc.progress import Progress, show_progress
 from glorotcalc.render import columns
 from glorotcalc.report import Report
 from glorotcalc.schemes import TRUNCATION, InitStats
@@ -55,7 +54,6 @@ MAX_THREADS = 64
 MAX_SAMPLES = 10**12  # about an hour and a half at 2e8 draws/s
 HIST_BINS = 20
 HIST_NORMAL_SPAN = 4.0  # the normal's histogram covers ±4 std; the rest is counted as tails
-PROGRESS_AFTER = 0.5  # seconds of drawing before a progress bar appears
 SCHEME_KEYS = ("glorot", "he", "lecun")
 DIST_KEYS = ("uniform", "normal", "truncated")
 
@@ -666,58 +664,6 @@ def _notes(jobs: list[Job], request: Request) -> list[str]:
     if request.explain:
         notes += [explain(job.stats) for job in jobs]
     return notes
-
-
-# ── progress ─────────────────────────────────────────────────────────────────────────────────────
-
-
-def show_progress(request: Request, stream=None) -> bool:
-    """A progress bar only for a human: table format and stderr a terminal."""
-    stream = sys.stderr if stream is None else stream
-    return request.fmt == "table" and not request.value and stream.isatty()
-
-
-class Progress:
-    """A rich progress bar on stderr, opened once drawing has taken PROGRESS_AFTER seconds."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled
-        self.done, self.description = 0, ""
-        self.bar = self.task = None
-        self.start = time.monotonic()
-
-    def __enter__(self) -> Progress:
-        self.start = time.monotonic()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-    def describe(self, text: str) -> None:
-        self.description = text
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        if self.bar is None and self.enabled and time.monotonic() - self.start > PROGRESS_AFTER:
-            self._open()
-        if self.bar is not None:
-            self.bar.update(self.task, completed=self.done, description=self.description)
-
-    def _open(self) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.task = self.bar.add_task(self.description, total=self.total, completed=self.done)
-        self.bar.start()
 
 
 # ── histogram ────────────────────────────────────────────────────────────────────────────────────

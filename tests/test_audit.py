@@ -12,8 +12,6 @@ from glorotcalc.audit import (
     SHAPES,
     Sample,
     judge,
-    progress_bar,
-    show_progress,
     truncated_high_moments,
     z_of_log_p,
 )
@@ -290,12 +288,17 @@ class Stream:
         return self.tty
 
 
-def test_progress_only_for_a_terminal_and_the_table():
-    assert show_progress(Request(fmt="table"), Stream(True))
-    assert not show_progress(Request(fmt="table"), Stream(False))
-    assert not show_progress(Request(fmt="json"), Stream(True))
-    with progress_bar(100, True) as advance:
-        advance(60)
-        advance(40)
-    with progress_bar(100, False) as advance:
-        assert advance(100) is None
+def test_progress_only_for_a_terminal_and_the_table(monkeypatch):
+    import glorotcalc.progress as progress
+
+    assert progress.show_progress(Request(fmt="table"), Stream(True))
+    assert not progress.show_progress(Request(fmt="table"), Stream(False))
+    assert not progress.show_progress(Request(fmt="json"), Stream(True))
+    monkeypatch.setattr(progress, "PROGRESS_AFTER", 0.0)
+    with progress.Progress(100, True, in_bytes=True) as bar:
+        bar.advance(60)
+        bar.advance(40)
+        assert bar.bar is not None and bar.done == 100
+    with progress.Progress(100, False) as quiet:
+        quiet.advance(100)
+        assert quiet.bar is None

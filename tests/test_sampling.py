@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from glorotcalc import sampling
+from glorotcalc import progress
 
 FAN_IN, FAN_OUT = 784, 256
 N = FAN_IN * FAN_OUT
@@ -276,19 +276,19 @@ def test_progress_only_for_a_terminal_table():
         def isatty(self) -> bool:
             return True
 
-    assert sampling.show_progress(Request(sample=True), Tty())
-    assert not sampling.show_progress(Request(sample=True, fmt="json"), Tty())
+    assert progress.show_progress(Request(sample=True), Tty())
+    assert not progress.show_progress(Request(sample=True, fmt="json"), Tty())
     with open(os.devnull, "w") as devnull:
-        assert not sampling.show_progress(Request(sample=True), devnull)
+        assert not progress.show_progress(Request(sample=True), devnull)
 
 
 def test_progress_bar_opens_after_the_delay(monkeypatch):
-    monkeypatch.setattr(sampling, "PROGRESS_AFTER", 0.0)
-    with sampling.Progress(100, enabled=True) as progress:
-        progress.describe("sampling he normal")
-        progress.advance(40)
-        assert progress.bar is not None and progress.done == 40
-    with sampling.Progress(100, enabled=False) as quiet:
+    monkeypatch.setattr(progress, "PROGRESS_AFTER", 0.0)
+    with progress.Progress(100, enabled=True) as bar:
+        bar.describe("sampling he normal")
+        bar.advance(40)
+        assert bar.bar is not None and bar.done == 40
+    with progress.Progress(100, enabled=False) as quiet:
         quiet.advance(100)
         assert quiet.bar is None
 

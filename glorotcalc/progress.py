@@ -1,0 +1,70 @@
+"""One progress bar for the long paths (sampling, propagation, audit): rich, on stderr, for humans.
+
+It appears only when stderr is a terminal and the output is a table, and only once the work has
+taken ``PROGRESS_AFTER`` seconds, so short runs and scripts never see it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from glorotcalc.commands import Request
+
+PROGRESS_AFTER = 0.5  # seconds of work before a progress bar appears
+
+
+def show_progress(request: Request, stream=None) -> bool:
+    """A progress bar only for a human: table format and stderr a terminal."""
+    stream = sys.stderr if stream is None else stream
+    return request.fmt == "table" and not request.value and stream.isatty()
+
+
+class Progress:
+    """A transient rich bar on stderr counting `total` items (or bytes, with ``in_bytes``)."""
+
+    def __init__(self, total: int, enabled: bool, *, in_bytes: bool = False, no_color: bool = False) -> None:
+        self.total, self.enabled, self.in_bytes, self.no_color = total, enabled, in_bytes, no_color
+        self.done, self.description = 0, ""
+        self.bar = self.task = None
+        self.start = time.monotonic()
+
+    def __enter__(self) -> Progress:
+        self.start = time.monotonic()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def describe(self, text: str) -> None:
+        self.description = text
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.bar is None and self.enabled and time.monotonic() - self.start > PROGRESS_AFTER:
+            self._open()
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done, description=self.description)
+
+    def _open(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn() if self.in_bytes else MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True, no_color=self.no_color or None),
+            transient=True,
+        )
+        self.task = self.bar.add_task(self.description, total=self.total, completed=self.done)
+        self.bar.start()
