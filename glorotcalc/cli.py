@@ -234,6 +234,35 @@ def calculate(
     write(build_report(request), request.fmt, value=request.value, no_color=request.no_color)
 
 
+def _value_options() -> dict[str, str]:
+    """Each option that takes a value, by every spelling (``--act`` → ``nonlinearity``)."""
+    return {
+        opt: param.name
+        for param in _command().params
+        if param.param_type_name == "option" and not getattr(param, "is_flag", False)
+        for opt in param.opts
+    }
+
+
+def _reject_repeated(args: list[str]) -> None:
+    """An option given twice is an error: the first value would be silently dropped."""
+    spellings = _value_options()
+    seen: dict[str, str] = {}
+    for token in args:
+        if token == "--":
+            break
+        name = token.split("=", 1)[0]
+        param = spellings.get(name)
+        if param is None:
+            continue
+        if param in seen:
+            what = f"{name} is given more than once"
+            if seen[param] != name:
+                what = f"{name} and {seen[param]} are the same option"
+            raise UsageError(what, None, "give it once")
+        seen[param] = name
+
+
 @functools.cache
 def _command():
     """The Click command Typer builds from `app` (built once per process)."""
@@ -270,8 +299,10 @@ def _typer_message(error: typer.TyperException, argv: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code. Every error is one line on stderr, never a traceback."""
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        code = _command().main(args=argv, prog_name="glorotcalc", standalone_mode=False)
+        _reject_repeated(args)
+        code = _command().main(args=args, prog_name="glorotcalc", standalone_mode=False)
     except GlorotcalcError as error:
         _error(str(error))
         return error.exit_code

@@ -141,7 +141,7 @@ def explain_note(stats: InitStats) -> str:
 
 SCHEME_COLUMNS = columns(
     ("scheme", "scheme", "str"),
-    ("distribution", "distribution", "str"),
+    ("distribution", "dist", "str"),
     ("mode", "mode", "str"),
     ("gain", "gain", "g"),
     ("variance", "variance", "g"),

@@ -113,18 +113,22 @@ def rich_table(report: Report) -> Any:
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        collapse_padding=True,
     )
-    for column in report.columns:
-        justify = "left" if column.fmt == "str" else "right"
+    cells = [[cell_text(row.get(c.key), c.fmt) for c in report.columns] for row in report.rows]
+    for i, column in enumerate(report.columns):
         footer = (report.footer or {}).get(column.key)
-        table.add_column(
-            column.header,
-            justify=justify,
-            footer="" if footer is None else cell_text(footer, column.fmt),
-            overflow="fold" if column.fmt == "str" else "ellipsis",  # a long name wraps, never cut
-        )
-    for row in report.rows:
-        table.add_row(*[cell_text(row.get(c.key), c.fmt) for c in report.columns])
+        footer_text = "" if footer is None else cell_text(footer, column.fmt)
+        widest = max([len(column.header), len(footer_text), *(len(row[i]) for row in cells)])
+        if column.fmt == "str":  # a long name wraps, never cut
+            table.add_column(
+                column.header, justify="left", footer=footer_text, overflow="fold", min_width=min(widest, 12)
+            )
+            continue
+        # numbers are never cut or wrapped: on a narrow terminal the table grows instead
+        table.add_column(column.header, justify="right", footer=footer_text, no_wrap=True, min_width=widest)
+    for row in cells:
+        table.add_row(*row)
     return table
 
 
@@ -162,7 +166,7 @@ def write(report: Report, fmt: str = "table", *, value: bool = False, no_color: 
 def write_table(report: Report, no_color: bool) -> None:
     console = stdout_console(no_color)
     if report.columns:
-        console.print(rich_table(report))
+        console.print(rich_table(report), crop=False)  # never cut a number: a narrow terminal wraps
     for note in report.notes:
         console.print(note, markup=False)
     for visual in report.visuals:

@@ -343,4 +343,4 @@ def test_gain_report_says_which_gain_and_where_it_came_from(cli):
     assert result.stdout.splitlines()[1].endswith(",1.0,--gain")
     table = cli("--act", "gelu")
     assert table.exit_code == 0, table.output
-    assert "gain used   from" in table.stdout and "1.53353   computed gelu" in table.stdout
+    assert "gain used  from" in table.stdout and "1.53353  computed gelu" in table.stdout

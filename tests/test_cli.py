@@ -37,11 +37,11 @@ def close(actual: float, expected: float) -> bool:
 NORMAL_TABLE = """\
 dense 784 → 256 · weight 256×784 (torch layout) · fan_in 784 · fan_out 256
 
- scheme   distribution   mode         gain     variance         std   sampler σ   bound
- ──────────────────────────────────────────────────────────────────────────────────────
- glorot   normal         fan_avg         1   0.00192308   0.0438529   0.0438529       —
- he       normal         fan_in    1.41421   0.00255102   0.0505076   0.0505076       —
- lecun    normal         fan_in          1   0.00127551   0.0357143   0.0357143       —
+ scheme  dist    mode        gain    variance        std  sampler σ  bound
+ ─────────────────────────────────────────────────────────────────────────
+ glorot  normal  fan_avg        1  0.00192308  0.0438529  0.0438529      —
+ he      normal  fan_in   1.41421  0.00255102  0.0505076  0.0505076      —
+ lecun   normal  fan_in         1  0.00127551  0.0357143  0.0357143      —
 
 normal = N(0, std²), untruncated (torch's convention)
 gain — glorot: gain 1 from glorot (1); he: gain 1.41421 from he (relu, √2); lecun: gain 1 from lecun (1)"""
@@ -57,7 +57,7 @@ def test_dist_normal_table(cli):
 def test_the_pinned_table_shows_the_formulas_to_six_digits():
     """The literal above is not just a snapshot: its numbers are the formulas at 6 significant digits."""
     for variance in (GLOROT_VAR, HE_VAR, LECUN_VAR):
-        assert f"{variance:.6g}   {math.sqrt(variance):.6g}   {math.sqrt(variance):.6g}" in NORMAL_TABLE
+        assert f"{variance:.6g}  {math.sqrt(variance):.6g}  {math.sqrt(variance):.6g}" in NORMAL_TABLE
     assert f"{math.sqrt(2):.6g}" in NORMAL_TABLE
 
 
@@ -127,7 +127,7 @@ def test_nonlinearity_tanh_applies_five_thirds_to_every_scheme(cli):
 def test_nonlinearity_tanh_table_note(cli):
     result = cli("784", "256", "--nonlinearity", "tanh", "--scheme", "glorot", "--dist", "normal")
     assert result.exit_code == 0, result.output
-    assert f" glorot   normal         fan_avg   {5 / 3:.6g}" in result.stdout
+    assert f" glorot  normal  fan_avg  {5 / 3:.6g}" in result.stdout
     assert "gain — glorot: gain 1.66667 from torch tanh" in result.stdout
 
 

@@ -213,7 +213,7 @@ def test_keras_table(cli):
     )
     assert [line.split() for line in lines[2:7]] == [
         cells("scheme distribution initializer mode scale std bound | σ"),
-        ["─" * 105],
+        ["─" * 99],
         cells("glorot normal → truncated (Keras convention) GlorotNormal() fan_avg 1 0.0438529 0.049854"),
         cells("he normal → truncated (Keras convention) HeNormal() fan_in 2 0.0505076 0.0574195"),
         cells("lecun normal → truncated (Keras convention) LecunNormal() fan_in 1 0.0357143 0.0406017"),
@@ -418,7 +418,7 @@ def test_all_frameworks_table(cli):
     assert lines[0].rstrip() == "layer0 · dense 784 → 256 · glorot · every framework"
     assert [line.split() for line in lines[2:9]] == [
         cells("framework initializer draws bound | σ std max |w| Δ param Δ std"),
-        ["─" * 96],
+        ["─" * 89],
         cells("torch xavier_normal_() normal 0.0438529 0.0438529 unbounded 0.000% 0.000%"),
         cells("keras GlorotNormal() truncated 0.049854 0.0438529 ±0.0997081 13.685% 0.000%"),
         cells("jax glorot_normal() truncated 0.049854 0.0438529 ±0.0997081 13.685% 0.000%"),
@@ -460,7 +460,7 @@ def test_defaults_table(cli):
     )
     assert [line.split() for line in lines[2:7]] == [
         cells("framework weight init draws fan_in bound | σ std ÷ He ÷ Glorot bias"),
-        ["─" * 116],
+        ["─" * 108],
         cells("torch kaiming_uniform_(a=√5) uniform 784 0.0357143 0.0206197 0.4082× 0.4702× U(±0.0357143)"),
         cells("keras glorot_uniform uniform 784 0.0759555 0.0438529 0.8682× 1× zeros"),
         cells("flax lecun_normal truncated 784 0.0406017 0.0357143 0.7071× 0.8144× zeros"),

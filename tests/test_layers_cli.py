@@ -30,14 +30,14 @@ def rows(result) -> list[dict]:
 MNIST_TABLE = """\
 4 layers · torch layout · 3,273,504 parameters
 
- layer    kind     shape       fan_in   fan_out   act      scheme         std       bound      params
- ────────────────────────────────────────────────────────────────────────────────────────────────────
- layer0   conv2d   32×1×5×5        25       800   relu     he        0.282843    0.489898         800
- layer1   conv2d   64×32×5×5      800     1,600   relu     he            0.05   0.0866025      51,200
- layer2   dense    1024×3136    3,136     1,024   relu     he       0.0252538   0.0437409   3,211,264
- layer3   dense    10×1024      1,024        10   linear   glorot   0.0439799   0.0761755      10,240
+ layer   kind    shape      fan_in  fan_out  act     scheme        std      bound     params
+ ───────────────────────────────────────────────────────────────────────────────────────────
+ layer0  conv2d  32×1×5×5       25      800  relu    he       0.282843   0.489898        800
+ layer1  conv2d  64×32×5×5     800    1,600  relu    he           0.05  0.0866025     51,200
+ layer2  dense   1024×3136   3,136    1,024  relu    he      0.0252538  0.0437409  3,211,264
+ layer3  dense   10×1024     1,024       10  linear  glorot  0.0439799  0.0761755     10,240
 
- total                                                                                      3,273,504
+ total                                                                             3,273,504
 
 {scheme}
 {legend}
@@ -208,7 +208,7 @@ def test_printout_from_stdin_with_notes(cli):
     result = cli("-", stdin=ENCODER)
     assert result.exit_code == 0, result.output
     out = lines(result.stdout).replace("\n", " ")
-    row = " self_attn.in_proj    qkv     192×64       64       192   linear   glorot   0.0883883   0.153093"
+    row = " self_attn.in_proj   qkv    192×64      64      192  linear  glorot  0.0883883  0.153093"
     assert row in lines(result.stdout)
     assert "packed q/k/v (192, 64) = (3E, E)" in out
     assert "passed over (no weight matrix): Dropout ×3, LayerNorm ×2" in out

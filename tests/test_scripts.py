@@ -261,7 +261,7 @@ def test_nothing_is_coloured_in_a_pipe():
     """No NO_COLOR, no FORCE_COLOR: stdout is a pipe, so the table is plain text."""
     table, error = run_many([HE_NORMAL, ["784", "0"]], env_without_colour())
     assert table.exit_code == 0, table.stderr
-    assert "he       normal" in table.stdout
+    assert "he      normal" in table.stdout
     assert ESC not in table.stdout + table.stderr
     assert error.exit_code == 2
     assert ESC not in error.stdout + error.stderr
