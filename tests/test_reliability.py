@@ -147,3 +147,19 @@ def test_same_command_and_seed_give_byte_identical_output(args):
     assert first == run_cli(*args)
     if "--sample" in args:
         assert first == run_cli(*args, "--threads", "1")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--format", "json", "--format", "csv"], "Error: --format is given more than once: give it once\n"),
+        (
+            ["--act", "relu", "--nonlinearity", "tanh"],
+            "Error: --nonlinearity and --act are the same option: give it once\n",
+        ),
+        (["--gain=1", "--gain", "2"], "Error: --gain is given more than once: give it once\n"),
+    ],
+)
+def test_a_repeated_option_is_an_error_not_a_silent_override(cli, argv, message):
+    result = cli("784", "256", *argv)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)

@@ -35,6 +35,24 @@ def test_lookup_does_not_import_numpy(fmt):
     assert proc.stderr == "HEAVY=\n"
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["1-conv5x5:32@relu-flatten:24x24-10", "--format", "csv"],
+        ["784", "256", "--framework", "keras"],
+        ["784", "256", "--framework", "all"],
+        ["784", "256", "--defaults"],
+        ["784", "256", "--scheme", "he", "--dist", "normal", "--emit", "torch"],
+        ["--nonlinearity", "gelu"],
+    ],
+    ids=["arch", "framework", "framework-all", "defaults", "emit", "gain"],
+)
+def test_every_lookup_stays_without_numpy(argv):
+    proc = run_python("-c", PROBE, *argv)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.endswith("HEAVY=\n")
+
+
 def test_importtime_of_the_real_entry_point_has_no_numpy():
     """``python -X importtime -m glorotcalc 784 256``: every imported module is listed on stderr."""
     proc = run_python("-X", "importtime", "-m", "glorotcalc", "784", "256")
