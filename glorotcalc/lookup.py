@@ -39,10 +39,8 @@ def layer_gain(layer: Layer, scheme: str, request: Request) -> Gain | None:
 
 
 def layer_mode(scheme: str, request: Request) -> str | None:
-    """--mode applies to he and lecun; glorot is fan_avg by definition."""
-    if request.mode is None or scheme != "glorot":
-        return request.mode
-    return None
+    """--mode applies to he and lecun; glorot is fan_avg by definition (its row shows it)."""
+    return None if scheme == "glorot" else request.mode
 
 
 def check_mode(request: Request, schemes: tuple[str, ...]) -> None:
