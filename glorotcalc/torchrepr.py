@@ -209,19 +209,27 @@ def _node(type_name: str, key: str, rest: str) -> Node:
 
 def _closing(rest: str) -> int | None:
     """Index of the ')' closing the module's '(' in `rest`, or None if it stays open."""
-    depth, quote = 1, ""
-    for i, char in enumerate(rest):
+    for i, char, depth in _scan(rest, depth=1):
+        if char in ")]}" and depth == 0:
+            return i
+    return None
+
+
+def _scan(text: str, depth: int = 0):
+    """(index, char, bracket depth) of every character outside quotes; a closer is at its outer depth."""
+    quote = ""
+    for i, char in enumerate(text):
         if quote:
             quote = "" if char == quote else quote
-        elif char in "'\"":
+            continue
+        if char in "'\"":
             quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
+            continue
+        if char in ")]}":
             depth -= 1
-            if depth == 0:
-                return i
-    return None
+        yield i, char, depth
+        if char in "([{":
+            depth += 1
 
 
 def _push_if_open(stack: list[Node], node: Node) -> None:
@@ -249,17 +257,9 @@ def split_args(text: str) -> tuple[list[object], dict[str, object]]:
 
 
 def _top_level(text: str) -> list[str]:
-    parts, depth, quote, start = [], 0, "", 0
-    for i, char in enumerate(text):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
+    parts, start = [], 0
+    for i, char, depth in _scan(text):
+        if char == "," and depth == 0:
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])
