@@ -59,11 +59,11 @@ class Progress:
         )
 
         self.bar = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             DownloadColumn() if self.in_bytes else MofNCompleteColumn(),
             TimeRemainingColumn(),
-            console=Console(stderr=True, no_color=self.no_color or None),
+            console=Console(stderr=True, no_color=self.no_color or None, markup=False, emoji=False),
             transient=True,
         )
         self.task = self.bar.add_task(self.description, total=self.total, completed=self.done)

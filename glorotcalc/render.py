@@ -142,8 +142,10 @@ def stdout_console(no_color: bool = False) -> Any:
     from rich.console import Console
 
     plain = no_color or os.environ.get("NO_COLOR", "") != ""
-    # emoji=False: a ':name:' in a layer name stays text (and rich's emoji table is not loaded)
-    console = Console(color_system=None if plain else "auto", highlight=False, soft_wrap=False, emoji=False)
+    # emoji/markup off: a ":name:" or "[red]" in a layer or file name stays text (and no emoji table)
+    console = Console(
+        color_system=None if plain else "auto", highlight=False, soft_wrap=False, emoji=False, markup=False
+    )
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
     return console

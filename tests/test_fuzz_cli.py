@@ -50,6 +50,8 @@ JUNK = st.sampled_from(
         "audit",
         "784@",
         "784@nope",
+        "[red]",
+        "[/x]",
         "10@leaky_relu:x",
         "\x00",
         "😀",
@@ -154,6 +156,7 @@ PRINTOUT = """Sequential(
   garbage line ((((
   (2): Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))
   (3): Mystery(42)
+  (x[/b]): Linear(in_features=2, out_features=2, bias=False)
 )
 """
 

@@ -163,3 +163,24 @@ def test_same_command_and_seed_give_byte_identical_output(args):
 def test_a_repeated_option_is_an_error_not_a_silent_override(cli, argv, message):
     result = cli("784", "256", *argv)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_names_that_look_like_rich_markup_are_shown_verbatim(cli, tmp_path):
+    """A printout's module names and a file's name are user text, never rich markup."""
+    printout = (
+        "Sequential(\n"
+        "  (a[/x]): Linear(in_features=4, out_features=3, bias=True)\n"
+        "  (b[red]:smile:): Linear(in_features=3, out_features=2, bias=True)\n"
+        ")\n"
+    )
+    result = cli("-", stdin=printout)
+    assert result.exit_code == 0, result.output
+    assert " a[/x] " in result.stdout and " b[red]:smile: " in result.stdout
+
+    import numpy as np
+
+    weights = tmp_path / "[red]w:smile:.npy"
+    np.save(weights, np.zeros((3, 4), np.float32))
+    audited = cli("audit", str(weights))
+    assert audited.exit_code == 0, audited.output
+    assert "[red]w:smile:.npy" in audited.stdout
