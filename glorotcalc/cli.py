@@ -180,13 +180,16 @@ def calculate(
         bool, typer.Option("--propagate", help="Follow the variance through the network.")
     ] = False,
     depth: Annotated[int | None, typer.Option(help="With one width W: L layers W→W.")] = None,
-    batch: Annotated[int, typer.Option(help="Monte Carlo batch size for --propagate.")] = 1024,
+    batch: Annotated[
+        int | None, typer.Option(help="Monte Carlo batch size for --propagate (default 1024).")
+    ] = None,
     dtype: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="float32 or float64 for --sample and --propagate.", autocompletion=_complete(DTYPES)
+            help="float32 (default) or float64 for --sample and --propagate.",
+            autocompletion=_complete(DTYPES),
         ),
-    ] = "float32",
+    ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="What each framework's layers use by default.")
     ] = False,
@@ -226,8 +229,10 @@ def calculate(
         hist=hist,
         propagate=propagate,
         depth=depth,
-        batch=batch,
-        dtype=choose("--dtype", dtype, DTYPES),
+        batch=1024 if batch is None else batch,
+        batch_given=batch is not None,
+        dtype=choose("--dtype", dtype, DTYPES) if dtype is not None else "float32",
+        dtype_given=dtype is not None,
         defaults=defaults,
         emit=choose("--emit", emit.lower(), FRAMEWORKS) if emit else None,
     )

@@ -52,7 +52,9 @@ class Request:
     propagate: bool = False
     depth: int | None = None
     batch: int = 1024
+    batch_given: bool = False
     dtype: str = "float32"
+    dtype_given: bool = False
     defaults: bool = False
     emit: str | None = None
 
@@ -74,7 +76,10 @@ def _exclusive(request: Request) -> None:
 
 
 def _sampling_options(request: Request) -> None:
-    """--samples, --threads, --hist (and --seed, unless --propagate) mean something only with --sample."""
+    """--samples, --threads, --hist (and --seed, --dtype, unless --propagate) mean something only with
+    --sample; --batch only with --propagate."""
+    if request.batch_given and not request.propagate:
+        raise UsageError("--batch applies only with --propagate", None, "add --propagate or drop --batch")
     if request.sample:
         return
     given = [
@@ -84,11 +89,12 @@ def _sampling_options(request: Request) -> None:
             ("--threads", request.threads is not None),
             ("--hist", request.hist),
             ("--seed", request.seed_given and not request.propagate),
+            ("--dtype", request.dtype_given and not request.propagate),
         )
         if on
     ]
     if given:
-        also = " or --propagate" if given == ["--seed"] else ""
+        also = " or --propagate" if given[0] in ("--seed", "--dtype") else ""
         raise UsageError(
             f"{given[0]} applies only with --sample{also}", None, f"add --sample or drop {given[0]}"
         )

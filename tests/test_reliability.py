@@ -184,3 +184,37 @@ def test_names_that_look_like_rich_markup_are_shown_verbatim(cli, tmp_path):
     audited = cli("audit", str(weights))
     assert audited.exit_code == 0, audited.output
     assert "[red]w:smile:.npy" in audited.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--batch", "64"],
+            "Error: --batch applies only with --propagate: add --propagate or drop --batch\n",
+        ),
+        (
+            ["--batch", "1024"],
+            "Error: --batch applies only with --propagate: add --propagate or drop --batch\n",
+        ),
+        (
+            ["--dtype", "float32"],
+            "Error: --dtype applies only with --sample or --propagate: add --sample or drop --dtype\n",
+        ),
+        (
+            ["--seed", "0"],
+            "Error: --seed applies only with --sample or --propagate: add --sample or drop --seed\n",
+        ),
+    ],
+)
+def test_an_option_of_another_mode_is_refused_even_at_its_default_value(cli, argv, message):
+    result = cli("784", "256", *argv)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_audit_refuses_propagation_options_even_at_their_default_value(cli, tmp_path):
+    import numpy as np
+
+    np.save(tmp_path / "w.npy", np.zeros((3, 4), np.float32))
+    result = cli("audit", str(tmp_path / "w.npy"), "--batch", "1024")
+    assert result.exit_code == 2 and "--batch" in result.stderr and result.stderr.count("\n") == 1
