@@ -3,8 +3,6 @@
 No math here. Exit codes: 0 ok · 1 domain error · 2 usage error · 130 interrupted.
 """
 
-from __future__ import annotations
-
 import functools
 import math
 import sys
