@@ -18,7 +18,6 @@ import math
 from glorotcalc.errors import UsageError, choose, positive_int
 
 LAYOUTS = ("torch", "keras", "jax", "flax")
-CHANNELS_LAST = ("keras", "jax", "flax")
 MAX_FAN = 2**63 - 1
 
 
