@@ -78,6 +78,8 @@ def _exclusive(request: Request) -> None:
 def _sampling_options(request: Request) -> None:
     """--samples, --threads, --hist (and --seed, --dtype, unless --propagate) mean something only with
     --sample; --batch only with --propagate."""
+    if request.seed < 0:  # one check for both users of the seed: --sample and --propagate
+        raise UsageError("--seed", request.seed, "must be a non-negative integer")
     if request.batch_given and not request.propagate:
         raise UsageError("--batch applies only with --propagate", None, "add --propagate or drop --batch")
     if request.sample:

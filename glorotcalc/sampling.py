@@ -418,8 +418,6 @@ def check_sampling_request(request: Request) -> None:
         raise UsageError("--samples", request.samples, f"must be a positive integer up to {MAX_SAMPLES:,}")
     if request.threads is not None and not 1 <= request.threads <= MAX_THREADS:
         raise UsageError("--threads", request.threads, f"must be between 1 and {MAX_THREADS}")
-    if request.seed < 0:
-        raise UsageError("--seed", request.seed, "must be a non-negative integer")
     if request.hist and request.fmt in ("csv", "tsv"):
         raise UsageError("--hist", None, f"shows in the table and in json, not in {request.fmt}")
 

@@ -196,6 +196,7 @@ def check(argv: list[str], capsys) -> None:
 @example(inputs=["784", "256"], options=[["--gain", "nan"]])
 @example(inputs=["1000000000000000000", "1000000000000000000"], options=[["--format", "json"]])
 @example(inputs=["784-25x6-10"], options=[])
+@example(inputs=["784-784"], options=[["--propagate"], ["--seed", "-1"]])
 def test_cli_never_crashes(inputs, options, capsys, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     if inputs == ["-"]:

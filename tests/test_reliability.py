@@ -218,3 +218,10 @@ def test_audit_refuses_propagation_options_even_at_their_default_value(cli, tmp_
     np.save(tmp_path / "w.npy", np.zeros((3, 4), np.float32))
     result = cli("audit", str(tmp_path / "w.npy"), "--batch", "1024")
     assert result.exit_code == 2 and "--batch" in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("mode", [["--sample", "--samples", "10"], ["--propagate", "--batch", "8"]])
+def test_a_negative_seed_is_a_usage_error_for_every_seeded_mode(cli, mode):
+    result = cli("64", "64", *mode, "--seed", "-1")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "Error: --seed -1: must be a non-negative integer\n"
