@@ -9,6 +9,11 @@ tokens with ``-``; the first token is the input width (or channels), every other
                        ``convKxKxK:C`` 3-D); the input channels are the previous token's
 ``…:C/G``              G groups (``conv3x3:64/64`` on 64 channels is depthwise)
 ``convtKxK:C``         transposed convolution
+``dwconvKxK``          depthwise convolution: one KxK filter per input channel (Keras
+                       ``DepthwiseConv2D``; torch ``Conv2d(C, C, K, groups=C)``);
+                       ``dwconvKxK:C`` with C a multiple of the input channels
+                       (depth multiplier C/in). ``convKxK:C/G`` stays a grouped conv
+                       (Keras ``Conv2D(groups=G)``), whose Keras fans differ
 ``flatten:HxW``        the previous channels × H × W feed the next dense layer
                        (``flatten:L``, ``flatten:DxHxW`` for 1-D and 3-D)
 ``…@act``              the activation after a layer (``256@relu``, ``conv3x3:64@leaky_relu:0.2``);
@@ -38,12 +43,15 @@ MAX_ARCH_CHARS = 100_000
 MAX_DIGITS = 30  # longer digit strings are refused before int() (which refuses > 4300 digits)
 MAX_KERNEL_RANK = 3
 EXPECTED = (
-    "expected N, convK:C, convKxK:C, convKxKxK:C (/G groups; convt… transposed) or flatten:HxW, "
+    "expected N, convK:C, convKxK:C, convKxKxK:C (/G groups; convt… transposed; dwconvKxK depthwise) "
+    "or flatten:HxW, "
     "each layer with an optional @activation"
 )
 _INT = re.compile(r"[0-9]+")
 _DIMS = re.compile(r"[0-9]+(?:[x×][0-9]+)*")
-_CONV = re.compile(r"conv(?P<t>t?)(?P<kernel>[^:/@]*)(?::(?P<channels>[^/]*))?(?:/(?P<groups>.*))?")
+_CONV = re.compile(
+    r"(?P<dw>dw)?conv(?P<t>t?)(?P<kernel>[^:/@]*)(?::(?P<channels>[^/]*))?(?:/(?P<groups>.*))?"
+)
 # a '-' that belongs to an activation's slope (a sign or an exponent), not a token separator
 _SLOPE_PREFIX = re.compile(r"@[A-Za-z_]*:(?:[+-]?[0-9.]*[eE])?")
 
@@ -200,7 +208,7 @@ def _step(state: _Chain, token: str, index: int) -> None:
     activation = _activation(act) if at else state.default
     if _INT.fullmatch(body):
         _dense(state, _int(body, "units"), activation)
-    elif body.startswith("conv"):
+    elif body.startswith(("conv", "dwconv")):
         _conv(state, body, activation)
     else:
         raise _Bad(EXPECTED)
@@ -258,12 +266,12 @@ def _conv(state: _Chain, body: str, activation: Activation) -> None:
     if match is None or not match.group("kernel"):
         raise _Bad("a convolution is convK:C, convKxK:C or convKxKxK:C, e.g. conv3x3:64")
     kernel = _kernel(match.group("kernel"))
-    if match.group("channels") is None:
-        raise _Bad(f"a convolution needs its output channels, e.g. {body}:64")
-    if not _INT.fullmatch(match.group("channels")):
-        raise _Bad(f"output channels {match.group('channels')!r} must be a positive integer, e.g. {body}:64")
-    out_channels = _int(match.group("channels"), "output channels")
-    groups = _groups(match.group("groups"), state.channels, out_channels)
+    depthwise = bool(match.group("dw"))
+    if depthwise:
+        out_channels, groups = _depthwise(match, state.channels)
+    else:
+        out_channels = _out_channels(match, body)
+        groups = _groups(match.group("groups"), state.channels, out_channels)
     name = f"layer{len(state.layers)}"
     transposed = bool(match.group("t"))
     state.layers.append(
@@ -274,11 +282,42 @@ def _conv(state: _Chain, body: str, activation: Activation) -> None:
             state.layout,
             groups=groups,
             transposed=transposed,
+            depthwise=depthwise,
             name=name,
             activation=activation,
         )
     )
     state.channels, state.previous, state.conv_rank = out_channels, "conv", len(kernel)
+
+
+def _out_channels(match: re.Match, body: str) -> int:
+    if match.group("channels") is None:
+        raise _Bad(f"a convolution needs its output channels, e.g. {body}:64")
+    if not _INT.fullmatch(match.group("channels")):
+        raise _Bad(f"output channels {match.group('channels')!r} must be a positive integer, e.g. {body}:64")
+    return _int(match.group("channels"), "output channels")
+
+
+def _depthwise(match: re.Match, in_channels: int) -> tuple[int, int]:
+    """``dwconv3x3`` (out = in) or ``dwconv3x3:C`` (C a multiple of in): (out_channels, groups)."""
+    if match.group("t"):
+        raise _Bad("a depthwise convolution is not transposed: dwconvKxK or dwconvKxK:C")
+    if match.group("groups") is not None:
+        raise _Bad("a depthwise convolution has one group per input channel: drop /G")
+    channels = match.group("channels")
+    if channels is None:
+        return in_channels, in_channels
+    if not _INT.fullmatch(channels):
+        raise _Bad(
+            f"output channels {channels!r} must be a positive integer, e.g. dwconv3x3:{2 * in_channels}"
+        )
+    out_channels = _int(channels, "output channels")
+    if out_channels % in_channels:
+        raise _Bad(
+            f"a depthwise convolution's output channels {out_channels} must be a multiple of its "
+            f"input channels {in_channels} (the depth multiplier)"
+        )
+    return out_channels, in_channels
 
 
 def _kernel(text: str) -> tuple[int, ...]:
@@ -350,6 +389,11 @@ def _input_channels(layer: Layer) -> int:
 def _layer_token(layer: Layer) -> str:
     if layer.kind == "dense":
         return str(layer.out_channels)
+    if layer.kind == "depthwise":
+        kernel = "x".join(map(str, layer.kernel))
+        return f"dwconv{kernel}" + (
+            "" if layer.out_channels == layer.in_channels else f":{layer.out_channels}"
+        )
     if layer.kind in ("conv", "conv_transpose"):
         t = "t" if layer.kind == "conv_transpose" else ""
         groups = f"/{layer.groups}" if layer.groups > 1 else ""

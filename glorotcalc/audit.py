@@ -31,15 +31,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glorotcalc.commands import Request
 from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.fans import compute_fans
 from glorotcalc.gain import Gain
 from glorotcalc.layers import from_shape
 from glorotcalc.loaders import CHUNK, Tensor, TensorError, WeightsFile, open_weights
-from glorotcalc.progress import Progress, show_progress
-from glorotcalc.render import columns
-from glorotcalc.report import Report
+from glorotcalc.progress import Progress
+from glorotcalc.report import Report, columns
 from glorotcalc.schemes import TRUNCATION, scheme_stats
 from glorotcalc.stats import Law, Moments, law
 
@@ -334,10 +332,10 @@ def _label(
 
 def framework_defaults(shape: tuple[int, ...], layout: str) -> dict[str, object]:
     """The InitStats torch, Keras and Flax give a weight of `shape` by default."""
-    from glorotcalc.frameworks import DEFAULT_FRAMEWORKS, default_stats
+    from glorotcalc.frameworks import FRAMEWORKS, LAYER_FRAMEWORKS, default_stats
 
     layer = from_shape(shape, layout)
-    return {framework: default_stats(framework, layer) for framework in DEFAULT_FRAMEWORKS}
+    return {name: default_stats(FRAMEWORKS[name], layer) for name in LAYER_FRAMEWORKS}
 
 
 def _default_of(defaults: dict, stats) -> str | None:
@@ -633,62 +631,37 @@ def _predictions(candidates: list[Candidate]) -> dict[str, float]:
 
 # ── the report ───────────────────────────────────────────────────────────────────────────────────
 
-NOT_FOR_AUDIT_HINT = "audit takes FILE... with --layout, --format and --no-color"
 
-
-def check_request(files: tuple[str, ...], request: Request) -> None:
-    """Refuse what audit cannot honour: no files, or an option of another mode."""
+def check_files(files: tuple[str, ...]) -> None:
+    """Refuse what audit cannot read: no files, stdin, or an option-like word."""
     for name in files:
         if name in ("", "-"):
             raise UsageError("FILE", name, "give the path of a weights file (audit does not read stdin)")
         if name.startswith("-"):
-            raise UsageError("no such option", name, "see glorotcalc --help")
+            raise UsageError("no such option", name, "see glorotcalc audit --help")
     if not files:
         raise UsageError("audit needs at least one FILE", None, "e.g. glorotcalc audit model.safetensors")
-    given = {
-        "--shape": request.shape is not None,
-        "--scheme": request.scheme_given,
-        "--dist": request.dist_given,
-        "--nonlinearity/--slope": request.activation_given,
-        "--gain": request.gain is not None,
-        "--mode": request.mode is not None,
-        "--framework": request.framework is not None,
-        "--value": request.value,
-        "--explain": request.explain,
-        "--sample": request.sample,
-        "--samples": request.samples is not None,
-        "--seed": request.seed_given,
-        "--threads": request.threads is not None,
-        "--hist": request.hist,
-        "--propagate": request.propagate,
-        "--depth": request.depth is not None,
-        "--batch": request.batch_given,
-        "--dtype": request.dtype_given,
-        "--defaults": request.defaults,
-        "--emit": request.emit is not None,
-    }
-    refused = [option for option, on in given.items() if on]
-    if refused:
-        why = (
-            "audit tries every scheme × gain × distribution"
-            if refused[0] in ("--scheme", "--dist", "--nonlinearity/--slope", "--gain", "--mode")
-            else "it belongs to another mode"
-        )
-        raise UsageError(f"{refused[0]} does not apply to audit ({why})", None, NOT_FOR_AUDIT_HINT)
 
 
-def audit_report(files: tuple[str, ...], request: Request) -> Report:
-    """Audit every tensor of every file; files are indexed first, so a bad file fails fast."""
-    check_request(files, request)
+def audit(
+    files: tuple[str, ...], *, layout: str = "torch", progress: bool = False, no_color: bool = False
+) -> Report:
+    """Audit every tensor of every file; files are indexed first, so a bad file fails fast.
+
+    `layout`: how 4-D kernels are read for their fans (torch ``(out, in, *k)`` or Keras/JAX
+    ``(*k, in, out)``); `progress`: a bar on stderr for a human.
+    """
+    files = tuple(files)
+    check_files(files)
     weights = [open_weights(path) for path in files]
     total = sum(t.nbytes for w in weights for t in w.tensors if t.problem is None)
     items = []
-    with Progress(total, show_progress(request), in_bytes=True, no_color=request.no_color) as progress:
-        progress.describe("auditing")
+    with Progress(total, progress, in_bytes=True, no_color=no_color) as bar:
+        bar.describe("auditing")
         for w in weights:
-            items += [audit_tensor(w, t, request.layout, progress.advance) for t in w.tensors]
+            items += [audit_tensor(w, t, layout, bar.advance) for t in w.tensors]
     _fail_if_nothing_read(items)
-    return _report(weights, items, request)
+    return _report(weights, items, layout)
 
 
 def _fail_if_nothing_read(items: list[Audited]) -> None:
@@ -699,19 +672,19 @@ def _fail_if_nothing_read(items: list[Audited]) -> None:
         raise GlorotcalcError(f"{first.file}: {first.tensor.name}: {first.error}{more}")
 
 
-def _report(weights: list[WeightsFile], items: list[Audited], request: Request) -> Report:
+def _report(weights: list[WeightsFile], items: list[Audited], layout: str) -> Report:
     many = len(weights) > 1
     rows = [_row(i) for i in items]
     cols = (columns(("file", "file", "str")) if many else []) + TABLE_COLUMNS
     summary = _summary(items)
-    notes = [summary, *_tensor_notes(items, many), *_file_notes(weights, items, request), *LEGEND]
+    notes = [summary, *_tensor_notes(items, many), *_file_notes(weights, items, layout), *LEGEND]
     return Report(
         kind="audit",
-        title=_title(weights, items, request.layout),
+        title=_title(weights, items, layout),
         columns=cols,
         rows=rows,
         document={
-            "layout": request.layout,
+            "layout": layout,
             "files": [{"path": w.path, "format": w.format, "tensors": len(w.tensors)} for w in weights],
             "tensors": [_record(i) for i in items],
             "summary": {v: sum(i.verdict.verdict == v for i in items) for v in VERDICTS},
@@ -752,10 +725,10 @@ def _tensor_notes(items: list[Audited], many: bool) -> list[str]:
     return notes
 
 
-def _file_notes(weights: list[WeightsFile], items: list[Audited], request: Request) -> list[str]:
+def _file_notes(weights: list[WeightsFile], items: list[Audited], layout: str) -> list[str]:
     notes = [note for w in weights for note in w.notes]
     kernels = any(i.tensor.name.endswith("kernel") and len(i.tensor.shape) >= 2 for i in items)
-    if kernels and request.layout == "torch":
+    if kernels and layout == "torch":
         notes.append("tensor names end in 'kernel' (Keras/Flax): if so, read them with --layout keras")
     return notes
 

@@ -25,6 +25,11 @@ def check_layout(layout: str) -> str:
     return choose("layout", layout, LAYOUTS)
 
 
+def out_first(layout: str) -> bool:
+    """Whether `layout` stores a weight ``(out, in, *k)`` (torch) rather than ``(*k, in, out)``."""
+    return check_layout(layout) == "torch"
+
+
 def check_shape(shape: tuple[int, ...] | list[int] | list[str], text: str | None = None) -> tuple[int, ...]:
     """A weight shape of rank ≥ 2 with every dimension a positive integer.
 

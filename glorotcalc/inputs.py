@@ -1,46 +1,126 @@
-"""The positional INPUT (and ``--shape``/``--depth``) → a list of layers.
+"""The positional INPUT (and ``--shape``/``--depth``) → fully resolved layers.
 
 One INPUT, four forms: a width chain (``784 256 10``), an architecture string
 (``784-256@relu-10``), a file holding a torch ``print(model)`` printout, or ``-`` for standard
 input (which may hold any of the three). An existing file wins over an architecture string.
+
+`resolve_layers` is the one resolution step: every layer leaves it with its activation, the
+user's gain and mode, and its weight in the framework's layout — so no analysis re-reads options.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glorotcalc.arch import checked_int, looks_numeric, parse_arch, parse_chain
-from glorotcalc.commands import Request
 from glorotcalc.errors import GlorotcalcError, UsageError
-from glorotcalc.fans import parse_shape
+from glorotcalc.fans import check_layout, out_first, parse_shape
+from glorotcalc.gain import Activation, Gain
 from glorotcalc.layers import Layer, from_shape
 
 if TYPE_CHECKING:
+    from glorotcalc.frameworks import Framework
     from glorotcalc.torchrepr import ParsedModel
 
 MAX_TEXT_CHARS = 16 * 2**20  # a printout larger than this is not a printout
-MAX_DEPTH = 100_000
+MAX_DEPTH = 10_000
+MAX_WIDTHS = MAX_DEPTH + 1  # a width chain of more layers than this is refused up front
 _FILE_LIKE = re.compile(r"(?:[./~\\]|.*\.[A-Za-z][A-Za-z0-9]*$)")
+_DIM = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-def layers_from_request(request: Request) -> list[Layer]:
+def resolve_layers(
+    inputs: Sequence[str] = (),
+    *,
+    shape: str | None = None,
+    layout: str | None = None,
+    framework: Framework | None = None,
+    activation: Activation | None = None,
+    gain: float | None = None,
+    mode: str | None = None,
+    depth: int | None = None,
+) -> list[Layer]:
+    """Parse the input (positional INPUT, or ``--shape``) into layers, each carrying its activation
+    (`activation` for layers without their own), the explicit `gain` and `mode`, in `framework`'s
+    weight layout (or `layout`, default torch).
+
+    >>> [(layer.fan_in, layer.fan_out) for layer in resolve_layers(["784-256-10"])]
+    [(784, 256), (256, 10)]
+    """
+    layout = _layout(layout, framework)
+    typed = activation is not None
+    activation = activation or Activation()
+    layers = _parse(tuple(inputs), shape, layout, framework, activation, depth)
+    return _with(
+        layers,
+        lambda layer: replace(
+            layer,
+            activation_given=typed or layer.activation != Activation(),
+            gain=None if gain is None else Gain(gain, "--gain"),
+            mode=mode,
+        ),
+    )
+
+
+def _layout(layout: str | None, framework: Framework | None) -> str:
+    """The weight layout: the framework's; an explicit --layout that contradicts it is an error."""
+    if framework is None:
+        return check_layout(layout.lower()) if layout else "torch"
+    if layout is not None and out_first(layout.lower()) != out_first(framework.layout):
+        raise UsageError(
+            "--layout",
+            layout,
+            f"{framework.title} reads weights in its own layout {framework.layout_text}; drop --layout",
+        )
+    return framework.layout
+
+
+def _with(layers: list[Layer], change) -> list[Layer]:
+    """`change` applied to every layer, keeping a printout's notes and unknown modules."""
+    from_printout = hasattr(layers, "unknown")
+    changed = [change(layer) for layer in layers]
+    if not from_printout:
+        return changed
+    from glorotcalc.torchrepr import ParsedModel
+
+    return ParsedModel(changed, layers.notes, layers.unknown, layers.passed_over)
+
+
+def _parse(
+    inputs: tuple[str, ...],
+    shape: str | None,
+    layout: str,
+    framework: Framework | None,
+    activation: Activation,
+    depth: int | None,
+) -> list[Layer]:
     """Dispatch on the input form: ``--shape``, a width chain, ``--depth``, an architecture
     string, a printout file or ``-``."""
-    _reject_unknown_options(request.inputs)
-    if request.shape is not None:
-        if request.inputs:
-            raise UsageError(
-                "give either positional INPUT or --shape, not both; got", " ".join(request.inputs)
-            )
-        return [from_shape(parse_shape(request.shape), request.layout)]
-    inputs = list(request.inputs)
+    _reject_unknown_options(inputs)
+    if shape is not None:
+        if inputs:
+            raise UsageError("give either positional INPUT or --shape, not both; got", " ".join(inputs))
+        if depth is not None:
+            raise UsageError("--depth takes one width, not --shape", None, "e.g. glorotcalc 1024 --depth 30")
+        return [_shape_layer(shape, layout, framework, activation)]
+    if not inputs:
+        raise UsageError(
+            "nothing to compute",
+            None,
+            "give FAN_IN FAN_OUT, a chain (784 256 10), an architecture (784-256-10), "
+            "a torch printout file or -, or --shape; see glorotcalc --help",
+        )
+    if all(_NUMBER.fullmatch(t.strip()) for t in inputs):
+        _fractional(list(inputs))
     if all(looks_numeric(t) for t in inputs):
-        return _chain(inputs, request)
-    if request.depth is not None:
+        return _chain(list(inputs), layout, activation, depth)
+    if depth is not None:
         raise UsageError("--depth takes one width; got", " ".join(inputs), "e.g. glorotcalc 1024 --depth 30")
     if len(inputs) != 1:
         raise UsageError(
@@ -48,32 +128,74 @@ def layers_from_request(request: Request) -> list[Layer]:
             " ".join(inputs),
             "e.g. glorotcalc 784-256-10 or glorotcalc model.txt",
         )
-    return layers_from_input(inputs[0], request)
+    return layers_from_input(inputs[0], layout, activation)
 
 
-def layers_from_input(source: str, request: Request) -> list[Layer]:
+def _shape_layer(text: str, layout: str, framework: Framework | None, activation: Activation) -> Layer:
+    """``--shape``: a bare weight; a framework's own rule for rank < 2 and zero sizes (Keras)."""
+    dims = _lenient_dims(text)
+    if framework is not None and dims is not None and (len(dims) < 2 or 0 in dims):
+        from glorotcalc.frameworks import small_shape_fans
+
+        fan_in, fan_out = small_shape_fans(framework, dims, text)
+        return Layer("weight", "weight", dims, layout, fan_in, fan_out, activation)
+    return from_shape(parse_shape(text), layout, activation=activation)
+
+
+def _lenient_dims(text: str) -> tuple[int, ...] | None:
+    """``64x3x3x3`` → dims, zeros allowed; ``()`` → rank 0; None when it is not a list of integers."""
+    if text.strip() in ("", "()"):
+        return ()
+    tokens = [t.strip() for t in text.replace(",", "x").replace("×", "x").split("x")]
+    if not all(_DIM.fullmatch(t) and len(t) <= 30 for t in tokens):
+        return None
+    return tuple(int(t) for t in tokens)
+
+
+def layers_from_input(
+    source: str, layout: str = "torch", activation: Activation | None = None
+) -> list[Layer]:
     """One non-numeric INPUT: ``-``, an existing file, or an architecture string."""
+    activation = activation or Activation()
     if source == "-":
-        return layers_from_text(_read_stdin(), "stdin", request)
+        return layers_from_text(_read_stdin(), "stdin", layout, activation)
     if _exists(source):
-        return layers_from_text(_read_file(source), source, request)
+        return layers_from_text(_read_file(source), source, layout, activation)
     if _FILE_LIKE.match(source):
         raise GlorotcalcError("cannot read", source, "no such file")
-    return parse_arch(source, request.layout, request.activation)
+    _misleading(source)
+    return parse_arch(source, layout, activation)
 
 
-def layers_from_text(text: str, source: str, request: Request) -> list[Layer]:
+def _misleading(source: str) -> None:
+    """Words that read as a (wrong) architecture string but mean something else."""
+    if re.fullmatch(r"[0-9]+[x×][0-9]+", source.strip()):
+        fan_in, fan_out = re.split("[x×]", source.strip())
+        raise UsageError(
+            "INPUT",
+            source,
+            f"fans are two words: glorotcalc {fan_in} {fan_out}, "
+            f"or a weight shape --shape {fan_out}x{fan_in}",
+        )
+    if source.lower() in ("help", "--help", "-help"):
+        raise UsageError("INPUT", source, "for help: glorotcalc --help, or glorotcalc COMMAND --help")
+
+
+def layers_from_text(
+    text: str, source: str, layout: str = "torch", activation: Activation | None = None
+) -> list[Layer]:
     """A printout — or a chain or architecture string on its own, as ``echo 784-10 | glorotcalc -``."""
+    activation = activation or Activation()
     words = text.split()
     if "(" not in text and words:
         if all(looks_numeric(w) for w in words):
-            return _chain(words, request)
+            return _chain(words, layout, activation, None)
         if len(words) == 1:
-            return parse_arch(words[0], request.layout, request.activation)
+            return parse_arch(words[0], layout, activation)
     try:
         from glorotcalc.torchrepr import parse_torch_repr  # only for printouts: keeps a lookup light
 
-        model = parse_torch_repr(text, request.layout, request.activation)
+        model = parse_torch_repr(text, layout, activation)
     except GlorotcalcError as error:
         raise GlorotcalcError(f"{source}: {error.what}", error.value, error.allowed) from None
     return _fold_notes(model)
@@ -132,17 +254,28 @@ def _checked_size(text: str, source: str) -> str:
     return text
 
 
-def _chain(inputs: list[str], request: Request) -> list[Layer]:
-    if request.depth is not None:
+def _chain(inputs: list[str], layout: str, activation: Activation, depth: int | None) -> list[Layer]:
+    if depth is not None:
         if len(inputs) != 1:
             raise UsageError(
                 "--depth takes one width; got", " ".join(inputs), "e.g. glorotcalc 1024 --depth 30"
             )
-        if not 1 <= request.depth <= MAX_DEPTH:
-            raise UsageError("--depth", request.depth, f"must be between 1 and {MAX_DEPTH:,}")
+        if not 1 <= depth <= MAX_DEPTH:
+            raise UsageError("--depth", depth, f"must be between 1 and {MAX_DEPTH:,}")
         width = checked_int("width", inputs[0])
-        inputs = [str(width)] * (request.depth + 1)
-    return parse_chain(inputs, request.layout, request.activation)
+        inputs = [str(width)] * (depth + 1)
+    if len(inputs) > MAX_WIDTHS:
+        raise UsageError(
+            f"a chain of {len(inputs):,} widths", None, f"at most {MAX_WIDTHS:,} (10,000 layers)"
+        )
+    return parse_chain(inputs, layout, activation)
+
+
+def _fractional(inputs: list[str]) -> None:
+    """``784 256.5``: fans are whole numbers — say so, not "not an integer"."""
+    for token in inputs:
+        if re.fullmatch(r"[+-]?[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+", token.strip()):
+            raise UsageError("fans and widths are whole numbers of units; got", token, "e.g. 784 256")
 
 
 def _reject_unknown_options(inputs: tuple[str, ...]) -> None:

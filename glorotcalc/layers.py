@@ -17,22 +17,43 @@ import math
 from dataclasses import dataclass, field, replace
 
 from glorotcalc.fans import compute_fans, weight_shape
-from glorotcalc.gain import Activation
+from glorotcalc.gain import Activation, Gain
 
 # The conventions a layer's fans are shown for; jax's layout is flax's.
 FRAMEWORK_LAYOUTS = {"torch": "torch", "keras": "keras", "flax": "flax"}
 
 
 @dataclass(frozen=True)
+class ModelInit:
+    """A model's own re-initialization of one part (weight or bias) of a layer in one framework.
+
+    torch ``nn.Transformer._reset_parameters`` applies ``xavier_uniform_`` to every parameter with
+    more than one dimension; ``nn.MultiheadAttention`` sets ``out_proj.bias`` to zeros.
+    """
+
+    framework: str
+    part: str  # weight | bias
+    init: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Layer:
     """One weight tensor: its shape in `layout`, its fans, and the activation that follows it.
 
-    kind: ``dense``, ``conv``, ``conv_transpose``, ``embedding``, ``bilinear``, ``attention``
-    (a packed q/k/v projection) or ``weight`` (a bare ``--shape``).
+    kind: ``dense``, ``conv``, ``conv_transpose``, ``depthwise`` (one filter set per input
+    channel: Keras ``DepthwiseConv2D``, torch ``Conv2d(groups=in)``), ``embedding``, ``bilinear``,
+    ``attention`` (a packed q/k/v projection) or ``weight`` (a bare ``--shape``).
     in_channels/out_channels: features or channels (0 when unknown, as for a bare shape);
     for an embedding, the number of embeddings and the embedding dimension.
     kernel: the kernel size of a conv (for a bilinear layer, ``(in2_features,)``).
     flatten: the spatial size flattened into this dense layer's input (``flatten:7x7``).
+
+    Resolved once, from the command line, for every input form:
+    activation_given: the activation was typed (``--act`` or ``@act``), so it sets the gain;
+    gain: an explicit ``--gain`` (wins over the activation); mode: an explicit ``--mode``;
+    no_bias: the printout says ``bias=False``; model_init: what the model applies to this layer
+    after construction (`ModelInit`).
     """
 
     name: str
@@ -49,6 +70,11 @@ class Layer:
     kernel: tuple[int, ...] = ()
     groups: int = 1
     flatten: tuple[int, ...] = ()
+    activation_given: bool = False
+    gain: Gain | None = None
+    mode: str | None = None
+    no_bias: bool = False
+    model_init: tuple[ModelInit, ...] = ()
 
     @property
     def weights(self) -> int:
@@ -63,6 +89,8 @@ class Layer:
         """A compact kind for tables: ``dense``, ``conv2d``, ``convT2d``, ``conv2d/64`` (groups), ``qkv``."""
         if self.kind == "attention":
             return "qkv"
+        if self.kind == "depthwise":
+            return f"dwconv{len(self.kernel)}d"
         if self.kind not in ("conv", "conv_transpose"):
             return self.kind
         base = f"conv{'T' if self.kind == 'conv_transpose' else ''}{len(self.kernel)}d"
@@ -118,10 +146,15 @@ def layer_shape(
     torch: Linear ``(out, in)``, ConvNd ``(out, in/g, *k)``, ConvTransposeNd ``(in, out/g, *k)``,
     Embedding ``(num, dim)``, Bilinear ``(out, in1, in2)``, packed in_proj ``(3E, E)``.
     keras: Dense ``(in, out)``, ConvND ``(*k, in/g, out)``, ConvNDTranspose ``(*k, out, in)``,
-    Embedding ``(num, dim)``. flax: ConvTranspose ``(*k, in, out)``.
+    Embedding ``(num, dim)``, DepthwiseConv ``(*k, in, out/in)``. flax: ConvTranspose
+    ``(*k, in, out)``; a depthwise conv is ``Conv(feature_group_count=in)`` ``(*k, 1, out)``.
     """
     if kind == "embedding":
         return (in_channels, out_channels)
+    if kind == "depthwise":  # keras DepthwiseConv2D: (*k, in, depth_multiplier); else groups = in
+        if layout == "keras":
+            return (*kernel, in_channels, out_channels // in_channels)
+        return weight_shape(1, out_channels, kernel, layout)
     if kind == "conv_transpose":
         if layout == "torch":
             return (in_channels, out_channels // groups, *kernel)
@@ -199,6 +232,7 @@ def conv(
     *,
     groups: int = 1,
     transposed: bool = False,
+    depthwise: bool = False,
     name: str = "",
     bias: int = 0,
     activation: Activation | None = None,
@@ -208,6 +242,8 @@ def conv(
     fan_in = in/groups·∏k (transposed, torch/keras: out/groups·∏k; flax: in·∏k).
     """
     kind = "conv_transpose" if transposed else "conv"
+    if depthwise:
+        kind, groups = "depthwise", in_channels
     return _build(
         kind,
         in_channels,
@@ -236,10 +272,12 @@ def packed_qkv(embed_dim: int, layout: str = "torch", *, name: str = "", bias: i
     return _build("attention", embed_dim, 3 * embed_dim, (), layout, name=name, bias=bias)
 
 
-def from_shape(shape: tuple[int, ...], layout: str, *, name: str = "weight") -> Layer:
+def from_shape(
+    shape: tuple[int, ...], layout: str, *, name: str = "weight", activation: Activation | None = None
+) -> Layer:
     """A bare weight of `shape` in `layout` (``--shape``)."""
     fan_in, fan_out = compute_fans(shape, layout)
-    return Layer(name, "weight", tuple(shape), layout, fan_in, fan_out)
+    return Layer(name, "weight", tuple(shape), layout, fan_in, fan_out, activation or Activation())
 
 
 def _kind_notes(
@@ -252,6 +290,8 @@ def _kind_notes(
         notes.append(_transposed_note(in_channels, out_channels, rf, groups))
     if kind in ("conv", "conv_transpose") and groups > 1:
         notes.append(_groups_note(kind, in_channels, out_channels, rf, groups))
+    if kind == "depthwise":
+        notes.append(_depthwise_note(in_channels, out_channels, kernel))
     if kind == "attention":
         e = in_channels
         notes.append(
@@ -285,13 +325,23 @@ def _transposed_note(in_channels: int, out_channels: int, rf: int, groups: int) 
 
 
 def _groups_note(kind: str, in_channels: int, out_channels: int, rf: int, groups: int) -> str:
-    what = "depthwise" if groups == in_channels else f"groups={groups}"
     if kind == "conv_transpose":
         return (
-            f"{what}: torch's fan_out = in·∏k = {in_channels * rf} counts all {groups} groups, "
+            f"groups={groups}: torch's fan_out = in·∏k = {in_channels * rf} counts all {groups} groups, "
             f"{groups}× the in/groups·∏k = {in_channels // groups * rf} of one group"
         )
+    depthwise = "; Keras DepthwiseConv2D has other fans: write dwconvKxK" if groups == in_channels else ""
     return (
-        f"{what}: fan_in {in_channels // groups * rf} is right; fan_out {out_channels * rf} (torch, keras) "
-        f"is {groups}× the out/groups·∏k = {out_channels // groups * rf} outputs each input feeds"
+        f"groups={groups} (torch Conv(groups), Keras Conv(groups), Flax feature_group_count): fan_in "
+        f"{in_channels // groups * rf} is right; fan_out {out_channels * rf} is {groups}× the "
+        f"out/groups·∏k = {out_channels // groups * rf} outputs each input feeds{depthwise}"
+    )
+
+
+def _depthwise_note(in_channels: int, out_channels: int, kernel: tuple[int, ...]) -> str:
+    rf, multiplier = math.prod(kernel), out_channels // in_channels
+    return (
+        f"depthwise: Keras DepthwiseConv{len(kernel)}D kernel (*k, in, multiplier) has fans "
+        f"{in_channels * rf}/{multiplier * rf}; torch Conv{len(kernel)}d(groups={in_channels}) and Flax "
+        f"Conv(feature_group_count={in_channels}) have fans {rf}/{out_channels * rf}"
     )

@@ -9,15 +9,13 @@ from __future__ import annotations
 import sys
 import time
 
-from glorotcalc.commands import Request
-
 PROGRESS_AFTER = 0.5  # seconds of work before a progress bar appears
 
 
-def show_progress(request: Request, stream=None) -> bool:
-    """A progress bar only for a human: table format and stderr a terminal."""
+def show_progress(table: bool, stream=None) -> bool:
+    """A progress bar only for a human: table output and stderr a terminal."""
     stream = sys.stderr if stream is None else stream
-    return request.fmt == "table" and not request.value and stream.isatty()
+    return table and stream.isatty()
 
 
 class Progress:

@@ -40,14 +40,12 @@ import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 
 from glorotcalc import activations
-from glorotcalc.commands import Request
 from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.gain import Activation
 from glorotcalc.layers import Layer
-from glorotcalc.lookup import check_mode, layer_record, stats_for
-from glorotcalc.progress import Progress, show_progress
-from glorotcalc.render import columns
-from glorotcalc.report import Report
+from glorotcalc.progress import Progress
+from glorotcalc.report import Report, columns
+from glorotcalc.results import check_mode, layer_record, stats_for
 from glorotcalc.sampling import draw
 from glorotcalc.schemes import InitStats, recommended_scheme
 
@@ -217,13 +215,32 @@ def memory_needed(steps: list[Step], batch: int, dtype: str) -> int:
     return saved + buffers + largest_weight * size  # the weight being drawn or used
 
 
-def memory_limit() -> int:
-    """Half of physical memory (2 GiB when it cannot be read)."""
+# a container's memory limit: cgroup v2, then v1 (v1 writes a huge number for "no limit")
+CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
+def cgroup_limit(paths: tuple[str, ...] = CGROUP_LIMITS) -> int | None:
+    """The memory limit of this process's cgroup in bytes, or None (no limit, or not readable)."""
+    for path in paths:
+        try:
+            with open(path) as handle:
+                text = handle.read(64).strip()
+        except OSError:
+            continue
+        if text.isdigit() and 0 < int(text) < 2**60:
+            return int(text)
+    return None
+
+
+def memory_limit(paths: tuple[str, ...] = CGROUP_LIMITS) -> int:
+    """Half of the memory this process may use: physical memory, or its cgroup's limit when lower
+    (2 GiB when neither can be read)."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):
-        return FALLBACK_MEMORY_LIMIT
-    return int(total * MEMORY_FRACTION) if total > 0 else FALLBACK_MEMORY_LIMIT
+        total = 0
+    limits = [size for size in (total, cgroup_limit(paths)) if size and size > 0]
+    return int(min(limits) * MEMORY_FRACTION) if limits else FALLBACK_MEMORY_LIMIT
 
 
 def _gib(size: int) -> str:
@@ -237,7 +254,7 @@ def check_memory(steps: list[Step], batch: int, dtype: str, limit: int | None = 
     needed = memory_needed(steps, batch, dtype)
     if needed > limit:
         raise GlorotcalcError(
-            f"--propagate with --batch {batch} over {len(steps)} layers needs about {_gib(needed)} "
+            f"propagate with --batch {batch} over {len(steps)} layers needs about {_gib(needed)} "
             f"({dtype}), more than the limit of {_gib(limit)}{what}",
             None,
             "use a smaller --batch, fewer or narrower layers",
@@ -311,40 +328,55 @@ def monte_carlo(
 # ---------------------------------------------------------------------------- the report
 
 
-def _choice(request: Request) -> None:
-    """One initialization to follow; options of other modes are errors."""
-    for option, values, given in (
-        ("--scheme", request.schemes, request.scheme_given),
-        ("--dist", request.distributions, request.dist_given),
-    ):
-        if given and len(values) > 1:
-            raise UsageError(
-                f"--propagate follows one initialization; got {option}", ",".join(values), "choose one"
-            )
-    if request.scheme_given:
-        check_mode(request, request.schemes)
-    if request.explain:
-        raise UsageError("--explain does not apply to --propagate", None, "drop --explain")
-    if request.batch < 1:
-        raise UsageError("--batch", request.batch, "must be a positive integer")
+@dataclass(frozen=True)
+class _Settings:
+    """The propagation options, as `propagate` received them."""
+
+    scheme: str | None
+    distribution: str | None
+    init: object
+    defaults: bool
+    batch: int
+    seed: int
+    dtype: str
+    progress: bool
 
 
-def init_stats(layer: Layer, request: Request) -> InitStats:
-    """The layer's initialization: --scheme/--dist, else the one recommended for its activation."""
-    if request.scheme_given:
-        scheme, distribution = request.schemes[0], None
+def _check(settings: _Settings) -> None:
+    if settings.batch < 1:
+        raise UsageError("--batch", settings.batch, "must be a positive integer")
+    if settings.seed < 0:
+        raise UsageError("--seed", settings.seed, "must be a non-negative integer")
+    if settings.dtype not in ("float32", "float64"):
+        raise UsageError("--dtype", settings.dtype, "use one of float32, float64")
+    given = [o for o, on in (("--scheme", settings.scheme), ("--dist", settings.distribution)) if on]
+    if given and (settings.init is not None or settings.defaults):
+        raise UsageError(
+            f"{given[0]} does not combine with --init", None, "--init names the whole initialization"
+        )
+
+
+def init_stats(layer: Layer, settings: _Settings) -> InitStats:
+    """The layer's initialization: --init, --scheme/--dist, else the one recommended for its activation."""
+    if settings.init is not None:
+        from glorotcalc.frameworks import spec_stats
+
+        return spec_stats(settings.init, layer)
+    if settings.scheme is not None:
+        scheme, distribution = settings.scheme, None
+        check_mode(layer.mode, (scheme,))
     else:
         scheme, distribution = recommended_scheme(layer.activation)
-    if request.dist_given:
-        distribution = request.distributions[0]
-    return stats_for(layer, scheme, distribution or DEFAULT_DISTRIBUTION, request)
+    if settings.distribution is not None:
+        distribution = settings.distribution
+    return stats_for(layer, scheme, distribution or DEFAULT_DISTRIBUTION)
 
 
 def _check_kinds(layers: list[Layer]) -> None:
     for layer in layers:
         if layer.kind not in DENSE_KINDS + CONV_KINDS:
             raise UsageError(
-                f"--propagate follows a chain of dense and conv layers; layer {layer.name!r} is",
+                f"propagate follows a chain of dense and conv layers; layer {layer.name!r} is",
                 layer.kind,
                 "give the layers that carry the signal (e.g. an architecture string)",
             )
@@ -550,90 +582,83 @@ def _verdict(run: Run) -> tuple[dict, list[str]]:
     return record, notes
 
 
-def _init_notes(runs: list[Run], request: Request) -> list[str]:
-    if request.defaults:
-        from glorotcalc.frameworks import default_init
+def _init_notes(runs: list[Run], settings: _Settings) -> list[str]:
+    if settings.defaults:
+        from glorotcalc.frameworks import FRAMEWORKS, default_init
 
         inits = {}
         for run in runs:
             for step in run.steps:
                 s = step.stats
-                name = default_init(run.framework, step.layer)
+                name = default_init(FRAMEWORKS[run.framework], step.layer)
                 text = f"{run.framework} {name} ({s.distribution}, Var = {s.scale:.6g}/{s.mode})"
                 inits.setdefault(text, None)
-        return ["init (--defaults, each framework's default layer init): " + "; ".join(inits)]
+        return ["init (--init default, each framework's default layer init): " + "; ".join(inits)]
     seen = {}
     for step in runs[0].steps:
         s = step.stats
         text = f"{s.scheme} {s.distribution} (gain {s.gain:.6g} from {s.gain_source}, mode {s.mode})"
         seen.setdefault(text, None)
-    how = "--scheme" if request.scheme_given else "recommended for each activation"
+    how = (
+        "--init"
+        if settings.init is not None
+        else "--scheme"
+        if settings.scheme
+        else "recommended for each activation"
+    )
     return [f"init ({how}): " + "; ".join(seen)]
 
 
-def _check_defaults(request: Request) -> None:
-    for option, given in (
-        ("--scheme", request.scheme_given),
-        ("--dist", request.dist_given),
-        ("--gain", request.gain is not None),
-        ("--mode", request.mode is not None),
-    ):
-        if given:
-            raise UsageError(
-                f"{option} does not apply to --defaults", None, "each framework's default is fixed"
-            )
-
-
-def _runs(layers: list[Layer], request: Request) -> list[Run]:
+def _runs(layers: list[Layer], settings: _Settings) -> list[Run]:
     """The networks to propagate: the chosen init, or (--defaults) each framework's default."""
-    if not request.defaults:
-        steps = [Step(layer, init_stats(layer, request)) for layer in layers]
+    if not settings.defaults:
+        steps = [Step(layer, init_stats(layer, settings)) for layer in layers]
+        check_mode(layers[0].mode, sorted({step.stats.scheme for step in steps}))
         return [Run(None, steps, mean_field(steps))]
-    from glorotcalc.frameworks import DEFAULT_FRAMEWORKS, default_stats
+    from glorotcalc.frameworks import FRAMEWORKS, LAYER_FRAMEWORKS, default_stats
 
-    _check_defaults(request)
     runs = []
-    for framework in DEFAULT_FRAMEWORKS:
-        steps = [Step(layer, default_stats(framework, layer)) for layer in layers]
-        runs.append(Run(framework, steps, mean_field(steps)))
+    for name in LAYER_FRAMEWORKS:
+        steps = [Step(layer, default_stats(FRAMEWORKS[name], layer)) for layer in layers]
+        runs.append(Run(name, steps, mean_field(steps)))
     return runs
 
 
-def _simulate(runs: list[Run], request: Request) -> None:
+def _simulate(runs: list[Run], settings: _Settings) -> None:
     """Run the Monte Carlo of every run that chains (after checking memory for all of them)."""
     todo = []
     for run in runs:
         run.skipped = chain_break(run.steps)
         if run.skipped is None:
-            todo.append((run, check_memory(run.steps, request.batch, request.dtype)))
+            todo.append((run, check_memory(run.steps, settings.batch, settings.dtype)))
     total = sum(2 * len(run.steps) for run, _ in todo)
-    with Progress(total, show_progress(request)) as progress:
+    with Progress(total, settings.progress) as progress:
         progress.describe("propagating")
         for run, cache in todo:
             run.measured = monte_carlo(
                 run.steps,
-                request.batch,
-                request.dtype,
-                request.seed,
+                settings.batch,
+                settings.dtype,
+                settings.seed,
                 cache_bytes=cache,
                 advance=progress.advance,
             )
 
 
-def _notes(runs: list[Run], layers: list[Layer], request: Request) -> list[str]:
+def _notes(runs: list[Run], layers: list[Layer], settings: _Settings) -> list[str]:
     measured = any(run.measured for run in runs)
     notes = [
         f"{run.prefix}Monte Carlo skipped: {run.skipped}; the mean-field columns hold"
         for run in runs
         if run.skipped
     ]
-    notes += _init_notes(runs, request)
+    notes += _init_notes(runs, settings)
     notes += [
         "fwd std: std of y = W·x (mean-field √q, q = Var(W)·fan_in·E[x²]); grad std: std of ∂L/∂x at "
         "the layer's input (χ = Var(W)·fan_out·E[φ′(y)²]); fwd ratio ÷ the first layer's, grad ratio ÷ "
         "the last layer's (backprop starts there)",
-        f"Monte Carlo: {request.batch} N(0, 1) inputs and output gradients, {request.dtype}, seed "
-        f"{request.seed}, zero biases" + ("" if measured else " (not run)"),
+        f"Monte Carlo: {settings.batch} N(0, 1) inputs and output gradients, {settings.dtype}, seed "
+        f"{settings.seed}, zero biases" + ("" if measured else " (not run)"),
     ]
     if measured and len(layers) > 1:
         notes.append(
@@ -651,13 +676,30 @@ def _notes(runs: list[Run], layers: list[Layer], request: Request) -> list[str]:
     return notes
 
 
-def propagate_report(layers: list[Layer], request: Request) -> Report:
-    """``--propagate``: the mean-field recursion and a Monte Carlo, per layer, with a verdict."""
-    _choice(request)
+def propagate(
+    layers: list[Layer],
+    *,
+    scheme: str | None = None,
+    distribution: str | None = None,
+    init=None,
+    defaults: bool = False,
+    batch: int = 1024,
+    seed: int = 0,
+    dtype: str = "float32",
+    progress: bool = False,
+) -> Report:
+    """The mean-field recursion and a Monte Carlo, per layer, with a verdict.
+
+    The initialization: `init` (an `InitSpec`), `defaults` (each framework's default layer init,
+    one run each), else `scheme` × `distribution` (None: the scheme recommended for each layer's
+    activation, normal).
+    """
+    settings = _Settings(scheme, distribution, init, defaults, batch, seed, dtype, progress)
+    _check(settings)
     _check_kinds(layers)
-    runs = _runs(layers, request)
-    _simulate(runs, request)
-    rows, records, verdicts, notes = [], [], {}, _notes(runs, layers, request)
+    runs = _runs(layers, settings)
+    _simulate(runs, settings)
+    rows, records, verdicts, notes = [], [], {}, _notes(runs, layers, settings)
     for run in runs:
         run_rows = _rows(run)
         rows += run_rows
@@ -668,32 +710,32 @@ def propagate_report(layers: list[Layer], request: Request) -> Report:
             verdicts[run.framework] = verdict
         else:
             verdicts = verdict
-    settings = {
+    setup = {
         "layers": len(layers),
-        "batch": request.batch,
-        "dtype": request.dtype,
-        "seed": request.seed,
+        "batch": settings.batch,
+        "dtype": settings.dtype,
+        "seed": settings.seed,
         "input": "N(0, 1)",
         "output_gradient": "N(0, 1)",
         "monte_carlo": any(run.measured for run in runs),
         "quadrature_nodes": 2 * QUADRATURE_NODES,
     }
-    if request.defaults:
-        settings["defaults"] = [run.framework for run in runs]
-    what = " · each framework's default init" if request.defaults else ""
-    title = f"propagation · {len(layers)} layers{what} · batch {request.batch} · {request.dtype}"
-    title += f" · seed {request.seed}"
+    if settings.defaults:
+        setup["defaults"] = [run.framework for run in runs]
+    what = " · each framework's default init" if settings.defaults else ""
+    title = f"propagation · {len(layers)} layers{what} · batch {settings.batch} · {settings.dtype}"
+    title += f" · seed {settings.seed}"
     return Report(
         kind="propagation",
         title=title,
         columns=TABLE_COLUMNS,
         rows=rows,
-        document={"propagation": settings, "layers": records, "verdict": verdicts},
+        document={"propagation": setup, "layers": records, "verdict": verdicts},
         notes=notes,
         csv_columns=[*columns(("framework", "framework", "str")), *CSV_COLUMNS]
-        if request.defaults
+        if settings.defaults
         else CSV_COLUMNS,
-        value_hint="--propagate reports every layer; use --format json, csv or tsv",
+        value_hint="propagate reports every layer; use --format json, csv or tsv",
         visuals=[functools.partial(depth_chart, rows, all(run.measured for run in runs))],
     )
 

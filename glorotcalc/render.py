@@ -12,9 +12,9 @@ import sys
 from typing import Any
 
 from glorotcalc.errors import GlorotcalcError, UsageError
-from glorotcalc.report import Column, Report
+from glorotcalc.report import Column, Report, columns  # noqa: F401 (columns: re-exported)
 
-SCHEMA = 1
+SCHEMA = 2  # 2: one shape for one layer and many (README, JSON and CSV)
 FORMATS = ("table", "json", "csv", "tsv")
 PIPE_WIDTH = 120
 
@@ -82,7 +82,8 @@ def to_delimited(report: Report, delimiter: str) -> str:
     ``cut -f`` and ``read`` split every line correctly.
     """
     keys = [c.key for c in report.csv_columns or report.columns]
-    lines = [keys, *([machine_text(row.get(key)) for key in keys] for row in report.rows)]
+    rows = report.rows if report.csv_rows is None else report.csv_rows
+    lines = [keys, *([machine_text(row.get(key)) for key in keys] for row in rows)]
     if delimiter == "\t":
         return "".join("\t".join(field.translate(_TSV_ESCAPES) for field in line) + "\n" for line in lines)
     import csv
@@ -132,8 +133,9 @@ def rich_table(report: Report) -> Any:
     return table
 
 
-def stdout_console(no_color: bool = False) -> Any:
-    """Rich console for stdout; not a terminal and no COLUMNS → wide, so nothing is cut.
+def stdout_console(no_color: bool = False, file: Any = None) -> Any:
+    """Rich console for stdout (or `file`, rendering for stdout); not a terminal and no COLUMNS →
+    wide, so nothing is cut.
 
     --no-color or NO_COLOR → no ANSI at all (rich's own no_color still writes bold and italics).
     """
@@ -141,14 +143,98 @@ def stdout_console(no_color: bool = False) -> Any:
 
     from rich.console import Console
 
-    plain = no_color or os.environ.get("NO_COLOR", "") != ""
+    terminal = _is_terminal(sys.stdout)
+    plain = no_color or os.environ.get("NO_COLOR", "") != "" or not terminal
     # emoji/markup off: a ":name:" or "[red]" in a layer or file name stays text (and no emoji table)
     console = Console(
-        color_system=None if plain else "auto", highlight=False, soft_wrap=False, emoji=False, markup=False
+        file=file,
+        color_system=None if plain else "auto",
+        force_terminal=terminal if file is not None else None,
+        highlight=False,
+        soft_wrap=False,
+        emoji=False,
+        markup=False,
     )
-    if not console.is_terminal and "COLUMNS" not in os.environ:
+    if not terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
     return console
+
+
+def _is_terminal(stream: Any) -> bool:
+    """A terminal, or FORCE_COLOR set (rich's convention: style as for a terminal)."""
+    import os
+
+    if os.environ.get("FORCE_COLOR", "") != "":
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+# What a stream that cannot encode them gets instead (cp1252, latin-1, ASCII redirects).
+ASCII_SPELLINGS = str.maketrans(
+    {
+        "→": "->",
+        "←": "<-",
+        "√": "sqrt",
+        "±": "+-",
+        "σ": "sigma",
+        "φ": "phi",
+        "χ": "chi",
+        "κ": "kappa",
+        "Δ": "d",
+        "·": "*",
+        "×": "x",
+        "÷": "/",
+        "²": "^2",
+        "³": "^3",
+        "⁴": "^4",
+        "−": "-",
+        "—": "-",
+        "–": "-",
+        "…": "...",
+        "≤": "<=",
+        "≥": ">=",
+        "≈": "~",
+        "′": "'",
+        "∏": "prod",
+        "∞": "inf",
+        "─": "-",
+        "│": "|",
+        "█": "#",
+        "▏": "|",
+        "▎": "|",
+        "▍": "|",
+        "▌": "|",
+        "▋": "|",
+        "▊": "|",
+        "▉": "|",
+        "ᵀ": "^T",
+    }
+)
+
+
+def encodable(text: str, stream: Any) -> str:
+    """`text` as `stream` can encode it: unchanged for UTF-8, else ASCII spellings (``→`` → ``->``)
+    and a backslash escape for anything left."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        spelled = text.translate(ASCII_SPELLINGS)
+        try:
+            return spelled.encode(encoding, "backslashreplace").decode(encoding)
+        except LookupError:
+            return spelled.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def write_text(text: str) -> None:
+    """Write `text` to stdout, in an encoding it accepts."""
+    if sys.stdout is None:
+        raise GlorotcalcError("cannot write the output", None, "standard output is closed")
+    sys.stdout.write(encodable(text, sys.stdout))
 
 
 def write(report: Report, fmt: str = "table", *, value: bool = False, no_color: bool = False) -> None:
@@ -162,19 +248,43 @@ def write(report: Report, fmt: str = "table", *, value: bool = False, no_color: 
     else:
         write_table(report, no_color)
         return
-    sys.stdout.write(text + "\n")
+    write_text(text + "\n")
 
 
 def write_table(report: Report, no_color: bool) -> None:
-    console = stdout_console(no_color)
+    """The table, notes and visuals, rendered once; piped, no line ends in blanks."""
+    import io
+
+    if sys.stdout is None:
+        raise GlorotcalcError("cannot write the output", None, "standard output is closed")
+    if encodable("→√±σ─", sys.stdout) != "→√±σ─":  # lay the table out in the spellings it will show
+        report = _spelled(report, lambda text: encodable(text, sys.stdout))
+    buffer = io.StringIO()
+    console = stdout_console(no_color, file=buffer)
     if report.columns:
         console.print(rich_table(report), crop=False)  # never cut a number: a narrow terminal wraps
     for note in report.notes:
         console.print(note, markup=False)
     for visual in report.visuals:
         console.print(visual())
+    text = buffer.getvalue()
+    if not _is_terminal(sys.stdout):
+        text = "".join(line.rstrip() + "\n" for line in text.splitlines())
+    write_text(text)
 
 
-def columns(*specs: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
-    """Shorthand: ``columns(("fan_in", "fan_in", "int"), ("std", "std"))``."""
-    return [Column(*spec) for spec in specs]
+def _spelled(report: Report, spell) -> Report:
+    """`report` with every text `spell`-ed (so a table is laid out in the characters it shows)."""
+    from dataclasses import replace
+
+    def cell(value: Any) -> Any:
+        return spell(value) if isinstance(value, str) else value
+
+    return replace(
+        report,
+        title=spell(report.title),
+        columns=[replace(column, header=spell(column.header)) for column in report.columns],
+        rows=[{key: cell(value) for key, value in row.items()} for row in report.rows],
+        notes=[spell(note) for note in report.notes],
+        footer=None if report.footer is None else {k: cell(v) for k, v in report.footer.items()},
+    )

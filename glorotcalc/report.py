@@ -36,6 +36,12 @@ class Report:
     notes: list[str] = field(default_factory=list)
     footer: dict[str, Any] | None = None  # a totals row, shown in the table only
     csv_columns: list[Column] | None = None  # CSV/TSV columns when they differ from the table's
+    csv_rows: list[dict[str, Any]] | None = None  # CSV/TSV rows when they differ from the table's
     value: float | None = None
     value_hint: str = "narrow the selection with --scheme and --dist"
     visuals: list[Callable[[], Any]] = field(default_factory=list)
+
+
+def columns(*specs: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
+    """Shorthand: ``columns(("fan_in", "fan_in", "int"), ("std", "std"))``."""
+    return [Column(*spec) for spec in specs]

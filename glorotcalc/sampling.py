@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glorotcalc.commands import Request
 from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.layers import Layer
-from glorotcalc.lookup import (
-    DIST_NOTES,
+from glorotcalc.lookup import DIST_NOTES
+from glorotcalc.progress import Progress
+from glorotcalc.report import Report, columns
+from glorotcalc.results import (
+    ALL_DISTRIBUTIONS,
+    ALL_SCHEMES,
     check_mode,
     explain,
     gain_notes,
@@ -41,9 +44,6 @@ from glorotcalc.lookup import (
     result_record,
     stats_for,
 )
-from glorotcalc.progress import Progress, show_progress
-from glorotcalc.render import columns
-from glorotcalc.report import Report
 from glorotcalc.schemes import TRUNCATION, InitStats
 from glorotcalc.stats import Law, Moments, law
 
@@ -54,7 +54,7 @@ MAX_THREADS = 64
 MAX_SAMPLES = 10**12  # about an hour and a half at 2e8 draws/s
 HIST_BINS = 20
 HIST_NORMAL_SPAN = 4.0  # the normal's histogram covers ±4 std; the rest is counted as tails
-SCHEME_KEYS = ("glorot", "he", "lecun")
+SCHEME_KEYS = ("glorot", "he", "lecun", "variance_scaling")
 DIST_KEYS = ("uniform", "normal", "truncated")
 
 _F32 = np.float32
@@ -410,16 +410,33 @@ class Job:
         return f"{self.stats.scheme} {self.stats.distribution}"
 
 
-def check_sampling_request(request: Request) -> None:
-    """The options of ``--sample`` that can be wrong whatever the layers."""
-    if request.value:
-        raise UsageError("--value", None, "does not combine with --sample; use --format json or csv")
-    if request.samples is not None and not 1 <= request.samples <= MAX_SAMPLES:
-        raise UsageError("--samples", request.samples, f"must be a positive integer up to {MAX_SAMPLES:,}")
-    if request.threads is not None and not 1 <= request.threads <= MAX_THREADS:
-        raise UsageError("--threads", request.threads, f"must be between 1 and {MAX_THREADS}")
-    if request.hist and request.fmt in ("csv", "tsv"):
-        raise UsageError("--hist", None, f"shows in the table and in json, not in {request.fmt}")
+@dataclass(frozen=True)
+class _Settings:
+    """The sampling options, as `sample` received them."""
+
+    schemes: tuple[str, ...] | None
+    distributions: tuple[str, ...]
+    init: object
+    samples: int | None
+    seed: int
+    seed_given: bool
+    threads: int | None
+    dtype: str
+    hist: bool
+    explain: bool
+    progress: bool
+
+
+def _check(settings: _Settings) -> None:
+    """The options of sampling that can be wrong whatever the layers."""
+    if settings.samples is not None and not 1 <= settings.samples <= MAX_SAMPLES:
+        raise UsageError("--samples", settings.samples, f"must be a positive integer up to {MAX_SAMPLES:,}")
+    if settings.threads is not None and not 1 <= settings.threads <= MAX_THREADS:
+        raise UsageError("--threads", settings.threads, f"must be between 1 and {MAX_THREADS}")
+    if settings.seed < 0:
+        raise UsageError("--seed", settings.seed, "must be a non-negative integer")
+    if settings.dtype not in ("float32", "float64"):
+        raise UsageError("--dtype", settings.dtype, "use one of float32, float64")
 
 
 def default_threads() -> int:
@@ -430,60 +447,103 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
-def make_jobs(layers: list[Layer], request: Request) -> list[Job]:
-    """Every layer × selected scheme × distribution, with its plan (n, stream key, bins)."""
+def make_jobs(layers: list[Layer], settings: _Settings) -> list[Job]:
+    """Every layer × selected scheme × distribution (or the named init), with its plan."""
     jobs = []
     for index, layer in enumerate(layers):
-        if len(layers) == 1:
-            check_mode(request, request.schemes)
-            schemes = request.schemes
-        else:
-            schemes = tuple(scheme for scheme, _ in layer_schemes(layer, request))
-            if request.scheme_given:
-                for scheme in schemes:
-                    check_mode(request, (scheme,))
-        for scheme in schemes:
-            for distribution in request.distributions:
-                stats = stats_for(layer, scheme, distribution, request)
-                jobs.append(Job(index, layer, stats, _plan(index, layer, stats, request)))
+        for stats in _layer_stats(layer, settings, len(layers)):
+            jobs.append(Job(index, layer, stats, _plan(index, layer, stats, settings)))
     return jobs
 
 
-def _plan(index: int, layer: Layer, stats: InitStats, request: Request) -> Plan:
-    n = layer.weights if request.samples is None else request.samples
+def _layer_stats(layer: Layer, settings: _Settings, count: int) -> list[InitStats]:
+    if settings.init is not None:
+        from glorotcalc.frameworks import spec_stats
+
+        return [spec_stats(settings.init, layer)]
+    if count == 1:
+        schemes = settings.schemes or ALL_SCHEMES
+        check_mode(layer.mode, schemes)
+    else:
+        schemes = tuple(scheme for scheme, _ in layer_schemes(layer, settings.schemes))
+        for scheme in schemes:
+            check_mode(layer.mode, (scheme,))
+    return [stats_for(layer, scheme, d) for scheme in schemes for d in settings.distributions]
+
+
+def _plan(index: int, layer: Layer, stats: InitStats, settings: _Settings) -> Plan:
+    n = layer.weights if settings.samples is None else settings.samples
     if n > MAX_SAMPLES:
         raise UsageError(
             f"{layer.name or 'the layer'} has {n:,} weights; --sample draws at most {MAX_SAMPLES:,}",
             None,
             "give --samples N",
         )
-    sampler = Sampler.of(stats, request.dtype)
+    sampler = Sampler.of(stats, settings.dtype)
     key = (index, SCHEME_KEYS.index(stats.scheme), DIST_KEYS.index(stats.distribution))
     edges = None
-    if request.hist:
+    if settings.hist:
         span = sampler.limit if sampler.limit < math.inf else HIST_NORMAL_SPAN * stats.std
         edges = (-span, span)
-    return Plan(sampler, n, request.seed, key, 2 * stats.std, edges)
+    return Plan(sampler, n, settings.seed, key, 2 * stats.std, edges)
 
 
-def sample_report(layers: list[Layer], request: Request) -> Report:
-    """``--sample``: draw every selected result and compare its statistics with the theory."""
-    check_sampling_request(request)
-    jobs = make_jobs(layers, request)
-    if request.hist and len(jobs) != 1:
+def sample(
+    layers: list[Layer],
+    *,
+    schemes: tuple[str, ...] | None = None,
+    distributions: tuple[str, ...] | None = None,
+    init=None,
+    samples: int | None = None,
+    seed: int | None = None,
+    threads: int | None = None,
+    dtype: str = "float32",
+    hist: bool = False,
+    explain: bool = False,
+    progress: bool = False,
+) -> Report:
+    """Draw every selected result (or the named `init`) and compare its statistics with the theory.
+
+    `samples`: draws per result (default: the layer's size); `seed`: default 0, the same output
+    for any `threads` (default: every core); `hist`: a histogram (one result only); `progress`: a
+    bar on stderr for a human.
+    """
+    settings = _Settings(
+        schemes,
+        distributions or ALL_DISTRIBUTIONS,
+        init,
+        samples,
+        0 if seed is None else seed,
+        seed is not None,
+        threads,
+        dtype,
+        hist,
+        explain,
+        progress,
+    )
+    _check(settings)
+    jobs = make_jobs(layers, settings)
+    total = sum(job.plan.n for job in jobs)
+    if total > MAX_SAMPLES:
+        raise UsageError(
+            f"this selection draws {total:,} values ({len(jobs)} results)",
+            None,
+            f"at most {MAX_SAMPLES:,} in one run: narrow --scheme/--dist or give --samples N",
+        )
+    if settings.hist and len(jobs) != 1:
         raise UsageError(
             f"--hist needs exactly one result; this selection has {len(jobs)}",
             None,
             "narrow it with --scheme and --dist" + (" and a single layer" if len(layers) > 1 else ""),
         )
-    threads = default_threads() if request.threads is None else request.threads
-    with Progress(sum(job.plan.n for job in jobs), show_progress(request)) as progress:
+    threads = default_threads() if settings.threads is None else settings.threads
+    with Progress(sum(job.plan.n for job in jobs), settings.progress) as progress:
         tallies = []
         for job in jobs:
             where = f"{job.layer.name} " if len(layers) > 1 else ""
             progress.describe(f"sampling {where}{job.label}")
             tallies.append(run_plan(job.plan, threads, progress.advance))
-    return _report(layers, jobs, tallies, request)
+    return _report(layers, jobs, tallies, settings)
 
 
 # ── rows, document, notes ────────────────────────────────────────────────────────────────────────
@@ -534,31 +594,31 @@ def verdict_record(job: Job, tally: Tally) -> dict:
     }
 
 
-def _report(layers: list[Layer], jobs: list[Job], tallies: list[Tally], request: Request) -> Report:
+def _report(layers: list[Layer], jobs: list[Job], tallies: list[Tally], settings: _Settings) -> Report:
     multi = len(layers) > 1
     rows, records = [], [{**layer_record(layer), "results": []} for layer in layers]
     for job, tally in zip(jobs, tallies, strict=True):
         theory, sample, verdict = theory_record(job), sample_record(job, tally), verdict_record(job, tally)
         rows += _rows(job, theory, sample, verdict, multi)
         result = {**result_record(job.stats), "theory": theory, "sample": sample, **verdict}
-        if request.explain:
+        if settings.explain:
             result["explain"] = explain(job.stats)
         if job.plan.edges is not None:
             result["histogram"] = histogram_record(job, tally)
         records[job.layer_index]["results"].append(result)
     report = Report(
         kind="sample",
-        title=_title(layers, jobs, request),
+        title=_title(layers, jobs, settings),
         columns=TABLE_COLUMNS,
         rows=rows,
         document={
-            "seed": request.seed,
-            "dtype": str(np.dtype(request.dtype)),
+            "seed": settings.seed,
+            "dtype": str(np.dtype(settings.dtype)),
             "band_se": BAND_SE,
             "layers": records,
         },
-        notes=_notes(jobs, request),
-        csv_columns=CSV_COLUMNS,
+        notes=_notes(jobs, settings),
+        csv_columns=[*CSV_COLUMNS, *(columns(("explain", "explain", "str")) if settings.explain else [])],
     )
     if jobs[0].plan.edges is not None:
         report.visuals.append(lambda: histogram_visual(jobs[0], tallies[0]))
@@ -574,6 +634,7 @@ def _rows(job: Job, theory: dict, sample: dict, verdict: dict, multi: bool) -> l
         "mode": job.stats.mode,
         "gain": job.stats.gain,
         "variance": job.stats.variance,
+        "explain": explain(job.stats),
     }
     label = f"{job.layer.name} {job.label}" if multi else job.label
     rows = []
@@ -608,16 +669,16 @@ TABLE_COLUMNS = columns(
 )
 
 
-def _title(layers: list[Layer], jobs: list[Job], request: Request) -> str:
+def _title(layers: list[Layer], jobs: list[Job], settings: _Settings) -> str:
     head = layer_title(layers[0]) if len(layers) == 1 else f"{len(layers)} layers · {layers[0].layout} layout"
     sizes = {job.plan.n for job in jobs}
-    if request.samples is not None:
-        drawn = f"{request.samples:,} draws per result (--samples)"
+    if settings.samples is not None:
+        drawn = f"{settings.samples:,} draws per result (--samples)"
     elif len(sizes) == 1:
         drawn = f"{sizes.pop():,} draws per result (the layer's size)"
     else:
         drawn = "draws per result: the layer's size"
-    return f"{head}\nsample: {drawn} · seed {request.seed} · {np.dtype(request.dtype)}"
+    return f"{head}\nsample: {drawn} · seed {settings.seed} · {np.dtype(settings.dtype)}"
 
 
 CSV_COLUMNS = columns(
@@ -642,7 +703,7 @@ CSV_COLUMNS = columns(
 )
 
 
-def _notes(jobs: list[Job], request: Request) -> list[str]:
+def _notes(jobs: list[Job], settings: _Settings) -> list[str]:
     distributions = list(dict.fromkeys(job.stats.distribution for job in jobs))
     notes = [DIST_NOTES[d] for d in distributions]
     notes.append(
@@ -654,12 +715,12 @@ def _notes(jobs: list[Job], request: Request) -> list[str]:
         f"SE = √((κ−1)/(4n)) with κ = 1.8 uniform, 3 normal, {law('truncated').kurtosis:.4f} truncated; "
         "a correct sampler falls outside about once in 16,000 results"
     )
-    given = "--seed" if request.seed_given else "the default; --seed N to change"
+    given = "--seed" if settings.seed_given else "the default; --seed N to change"
     notes.append(
-        f"seed {request.seed} ({given}): the same statistics for any --threads; float64 accumulation"
+        f"seed {settings.seed} ({given}): the same statistics for any --threads; float64 accumulation"
     )
     notes += gain_notes([job.stats for job in jobs])
-    if request.explain:
+    if settings.explain:
         notes += [explain(job.stats) for job in jobs]
     return notes
 

@@ -113,13 +113,20 @@ def variance_scaling(
     distribution: str = "normal",
     scheme: str = "variance_scaling",
     gain: Gain | None = None,
+    n: float | None = None,
 ) -> InitStats:
-    """Var = scale/n; uniform bound √(3·Var), normal std √Var, truncated σ = √Var/0.8796."""
+    """Var = scale/n; uniform bound √(3·Var), normal std √Var, truncated σ = √Var/0.8796.
+
+    `n` given: the framework's own n for these fans (Keras: max(1, n), zero fans allowed).
+    """
     choose("distribution", distribution, DISTRIBUTIONS)
-    fan_in, fan_out = positive_int("fan_in", fan_in), positive_int("fan_out", fan_out)
+    if n is None:
+        fan_in, fan_out = positive_int("fan_in", fan_in), positive_int("fan_out", fan_out)
+        n = fan_n(fan_in, fan_out, mode)
+    else:
+        choose("mode", mode, MODES)
     if not (math.isfinite(scale) and scale > 0):
         raise UsageError("scale", scale, "must be a positive finite number")
-    n = fan_n(fan_in, fan_out, mode)
     variance = scale / n
     if variance == 0:
         raise GlorotcalcError(f"Var = scale/n = {scale!r}/{n!r}", None, "underflows to 0 in float64")
@@ -157,6 +164,7 @@ def scheme_stats(
     *,
     gain: Gain | None = None,
     mode: str | None = None,
+    n: float | None = None,
 ) -> InitStats:
     """A named scheme: scale = gain² (the scheme's default gain unless one is given)."""
     spec = SCHEMES[canonical_scheme(scheme)]
@@ -175,6 +183,7 @@ def scheme_stats(
         distribution=distribution,
         scheme=spec.name,
         gain=gain,
+        n=n,
     )
 
 

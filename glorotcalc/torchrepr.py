@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.gain import Activation, make_activation
-from glorotcalc.layers import Layer, bilinear, conv, dense, embedding, packed_qkv
+from glorotcalc.layers import Layer, ModelInit, bilinear, conv, dense, embedding, packed_qkv
 
 MAX_LAYERS = 10_000
 MAX_MODULES = 1_000_000  # modules visited while expanding repeats
@@ -46,6 +46,7 @@ _KEYWORD = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)", re.S)
 LINEAR_TYPES = ("Linear", "NonDynamicallyQuantizableLinear", "LazyLinear")
 ATTENTION_TYPES = ("MultiheadAttention",)
 TRANSFORMER_LAYER_TYPES = ("TransformerEncoderLayer", "TransformerDecoderLayer")
+XAVIER_MODELS = ("Transformer",)  # models whose _reset_parameters re-initialize every weight
 ORDERED_CONTAINERS = ("Sequential", "ModuleList")
 _CONV_TYPE = re.compile(r"(?P<lazy>Lazy)?Conv(?P<t>Transpose)?(?P<rank>[123])d")
 _WEIGHTLESS = re.compile(
@@ -311,7 +312,12 @@ def _linear(args: str, layout: str, name: str) -> list[Layer]:
     fan_in = _count(_argument(positional, keywords, 0, "in_features"), "in_features", zero=lazy)
     fan_out = _count(_argument(positional, keywords, 1, "out_features"), "out_features")
     bias = fan_out if keywords.get("bias", True) is not False else 0
-    return [dense(fan_in, fan_out, layout, name=name, bias=bias)]
+    return [_biased(dense(fan_in, fan_out, layout, name=name, bias=bias))]
+
+
+def _biased(layer: Layer) -> Layer:
+    """A layer printed with ``bias=False`` has no bias (its bias count is then 0)."""
+    return replace(layer, no_bias=layer.bias == 0)
 
 
 def _conv(args: str, layout: str, name: str, rank: int, transposed: bool) -> list[Layer]:
@@ -329,15 +335,17 @@ def _conv(args: str, layout: str, name: str, rank: int, transposed: bool) -> lis
         raise _Unknown(f"groups {groups} does not divide {in_channels} and {out_channels} channels")
     bias = out_channels if keywords.get("bias", True) is not False else 0
     return [
-        conv(
-            in_channels,
-            out_channels,
-            kernel,
-            layout,
-            groups=groups,
-            transposed=transposed,
-            name=name,
-            bias=bias,
+        _biased(
+            conv(
+                in_channels,
+                out_channels,
+                kernel,
+                layout,
+                groups=groups,
+                transposed=transposed,
+                name=name,
+                bias=bias,
+            )
         )
     ]
 
@@ -355,7 +363,7 @@ def _bilinear(args: str, layout: str, name: str) -> list[Layer]:
     in2 = _count(_argument(positional, keywords, 1, "in2_features"), "in2_features")
     out = _count(_argument(positional, keywords, 2, "out_features"), "out_features")
     bias = out if keywords.get("bias", True) is not False else 0
-    return [bilinear(in1, in2, out, layout, name=name, bias=bias)]
+    return [_biased(bilinear(in1, in2, out, layout, name=name, bias=bias))]
 
 
 def leaf_layers(node: Node, layout: str, name: str) -> list[Layer] | None:
@@ -442,6 +450,22 @@ class _Walker:
 
     def block(self, node: Node, path: str) -> None:
         """A container: its children in order; an activation goes to the layer just before it."""
+        first = len(self.slots)
+        self.container(node, path)
+        if node.type in XAVIER_MODELS:
+            self.xavier(first, node.type)
+
+    def xavier(self, first: int, module: str) -> None:
+        """nn.Transformer._reset_parameters: xavier_uniform_ on every parameter with dim > 1."""
+        xavier = ModelInit("torch", "weight", "xavier_uniform_", f"nn.{module}._reset_parameters")
+        for slot in self.slots[first:]:
+            slot.layer = replace(slot.layer, model_init=(*slot.layer.model_init, xavier))
+        self.assumed[module] = (
+            f"{module}: its _reset_parameters re-initializes every weight with xavier_uniform_ "
+            "(torch's default for each layer does not apply; biases keep theirs)"
+        )
+
+    def container(self, node: Node, path: str) -> None:
         if node.type in ATTENTION_TYPES:
             self.attention(node, path)
             return
@@ -533,11 +557,15 @@ class _Walker:
             return
         embed_dim = projection.out_channels
         bias = 3 * embed_dim if projection.bias else 0
+        if projection.bias:  # MultiheadAttention._reset_parameters: constant_(out_proj.bias, 0.0)
+            zeros = ModelInit("torch", "bias", "zeros", "nn.MultiheadAttention._reset_parameters")
+            projection = replace(projection, model_init=(zeros,))
         self.assumed[node.type] = (
             f"{node.type}: in_proj (3E, E) rebuilt from out_proj (E, E), assuming kdim = vdim = E "
             "(not in the printout)"
         )
-        self.add([packed_qkv(embed_dim, self.layout, name=f"{prefix}in_proj", bias=bias), projection])
+        in_proj = _biased(packed_qkv(embed_dim, self.layout, name=f"{prefix}in_proj", bias=bias))
+        self.add([in_proj, projection])
 
     def transformer_default(self, node: Node, linear1: int) -> None:
         """A Transformer*Layer applies its activation after linear1 as a function unless given a module."""

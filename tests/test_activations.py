@@ -332,15 +332,19 @@ def test_computed_gain_of_relu_and_leaky_relu_is_torchs():
 
 
 def test_gain_report_says_which_gain_and_where_it_came_from(cli):
-    result = cli("--nonlinearity", "gelu", "--format", "csv")
+    result = cli("gain", "gelu", "--format", "csv")
     assert result.exit_code == 0, result.output
     header, row = result.stdout.splitlines()
     assert header == "nonlinearity,torch_gain,computed_gain,second_moment,gain,gain_source"
     assert row == "gelu,,1.5335304411955353,0.4252214825702987,1.5335304411955353,computed gelu"
-    result = cli("--act", "tanh", "--format", "csv")
+    result = cli("gain", "tanh", "--format", "csv")
     assert result.stdout.splitlines()[1].endswith(",1.6666666666666667,torch tanh")
-    result = cli("--act", "selu", "--gain", "1", "--format", "csv")
-    assert result.stdout.splitlines()[1].endswith(",1.0,--gain")
-    table = cli("--act", "gelu")
+    result = cli("gain", "selu", "--format", "csv")
+    assert result.stdout.splitlines()[1].endswith(",0.75,torch selu")
+    # an explicit gain belongs to a layer now (the gain command shows the activation's own gain)
+    assert cli("gain", "selu", "--gain", "1").stderr.startswith("Error: No such option: --gain")
+    result = cli("784", "256", "--act", "selu", "--gain", "1", "--scheme", "lecun", "--dist", "normal")
+    assert "gain — lecun: gain 1 from --gain" in result.stdout
+    table = cli("gain", "gelu")
     assert table.exit_code == 0, table.output
     assert "gain used  from" in table.stdout and "1.53353  computed gelu" in table.stdout

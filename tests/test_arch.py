@@ -55,13 +55,60 @@ def test_depthwise_and_grouped():
     assert depthwise.shape == (64, 1, 3, 3)
     assert (depthwise.fan_in, depthwise.fan_out) == (1 * 9, 64 * 9)
     assert depthwise.label == "conv2d/64"
-    assert (
-        "depthwise: fan_in 9 is right; fan_out 576 (torch, keras) is 64× the out/groups·∏k = 9"
-        in (depthwise.notes[0])
-    )
+    (note,) = depthwise.notes
+    assert note.startswith("groups=64")
+    assert "fan_in 9 is right; fan_out 576 is 64× the out/groups·∏k = 9 outputs each input feeds" in note
+    assert "Keras DepthwiseConv2D has other fans: write dwconvKxK" in note  # groups = in: say so
     assert grouped.shape == (128, 64 // 4, 3, 3)
     assert (grouped.fan_in, grouped.fan_out) == (16 * 9, 128 * 9)
-    assert grouped.notes[0].startswith("groups=4:")
+    assert grouped.notes[0].startswith("groups=4")
+    assert "DepthwiseConv" not in grouped.notes[0]
+
+
+@pytest.mark.parametrize(("text", "multiplier"), [("64-dwconv3x3", 1), ("64-dwconv3x3:128", 2)])
+def test_dwconv_is_keras_depthwise_conv_and_torch_groups_in(text, multiplier):
+    """C_in = 64, 3×3, out = 64·m. Keras DepthwiseConv2D kernel (3, 3, 64, m): fans (64·9, m·9);
+    torch Conv2d(64, 64m, 3, groups=64) weight (64m, 1, 3, 3) and Flax Conv(feature_group_count=64)
+    kernel (3, 3, 1, 64m): fans (1·9, 64m·9)."""
+    rf, out = 3 * 3, 64 * multiplier
+    (torch,) = parse_arch(text)
+    (keras,) = parse_arch(text, layout="keras")
+    (flax,) = parse_arch(text, layout="flax")
+    assert (torch.kind, torch.label, torch.groups) == ("depthwise", "dwconv2d", 64)
+    assert (torch.shape, keras.shape, flax.shape) == ((out, 1, 3, 3), (3, 3, 64, multiplier), (3, 3, 1, out))
+    assert ((torch.fan_in, torch.fan_out), (keras.fan_in, keras.fan_out), (flax.fan_in, flax.fan_out)) == (
+        (rf, out * rf),
+        (64 * rf, multiplier * rf),
+        (rf, out * rf),
+    )
+    for layer in (torch, keras, flax):
+        assert layer.framework_fans() == {
+            "torch": (rf, out * rf),
+            "keras": (64 * rf, multiplier * rf),
+            "flax": (rf, out * rf),
+        }
+    (note,) = torch.notes
+    assert f"has fans {64 * rf}/{multiplier * rf}" in note and f"have fans {rf}/{out * rf}" in note
+    assert render_arch(parse_arch(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("64-dwconvt3x3", "a depthwise convolution is not transposed: dwconvKxK or dwconvKxK:C"),
+        ("64-dwconv3x3:64/2", "a depthwise convolution has one group per input channel: drop /G"),
+        (
+            "64-dwconv3x3:96",
+            "a depthwise convolution's output channels 96 must be a multiple of its input channels 64 "
+            "(the depth multiplier)",
+        ),
+        ("64-dwconv3x3:x", "output channels 'x' must be a positive integer, e.g. dwconv3x3:128"),
+    ],
+)
+def test_dwconv_errors(text, message):
+    with pytest.raises(ArchitectureError) as caught:
+        parse_arch(text)
+    assert str(caught.value).endswith(f"of 64-^{text[3:]}: {message}")
 
 
 def test_transposed_conv_fans_per_framework():
@@ -185,7 +232,8 @@ def test_error_message_and_caret():
         parse_arch("784-25x6-10")
     assert str(caught.value) == (
         "architecture token 2 '25x6' at char 5 of 784-^25x6-10: expected N, convK:C, convKxK:C, "
-        "convKxKxK:C (/G groups; convt… transposed) or flatten:HxW, each layer with an optional @activation"
+        "convKxKxK:C (/G groups; convt… transposed; dwconvKxK depthwise) or flatten:HxW, "
+        "each layer with an optional @activation"
     )
     assert caught.value.caret == "784-25x6-10\n    ^^^^"
     assert isinstance(caught.value, UsageError)
@@ -209,6 +257,7 @@ def test_too_long_a_string_is_refused():
         "4-conv3x3:64/4@relu-convt4x4:8/8@selu-flatten:16x16-10@tanh",
         "2-flatten:5x5x5-7@gelu",
         "16-conv3:8-4",
+        "8-dwconv3x3@relu-dwconv5x5:32-conv1x1:16",
     ],
 )
 def test_render_round_trip(text):

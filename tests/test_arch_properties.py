@@ -3,7 +3,8 @@
 
 The generator tracks channels itself and computes each layer's torch fans from first principles:
 conv fan_in = in/groups·∏k, fan_out = out·∏k; transposed fan_in = out/groups·∏k, fan_out = in·∏k;
-dense after ``flatten:S`` fan_in = channels·∏S.
+dense after ``flatten:S`` fan_in = channels·∏S; depthwise ``dwconvK:C`` (C = m·in) fan_in = ∏k,
+fan_out = C·∏k in torch and Flax, and in Keras (DepthwiseConv kernel (*k, in, m)) in·∏k and m·∏k.
 """
 
 from __future__ import annotations
@@ -35,17 +36,30 @@ suffixes = st.one_of(
 
 @st.composite
 def architectures(draw):
-    """(text, [(fan_in, fan_out), …]) for a valid architecture string."""
+    """(text, torch [(fan_in, fan_out), …], keras […]) for a valid architecture string."""
     channels = draw(st.integers(1, 64))
-    tokens, expected, previous, rank = [str(channels)], [], "input", 0
+    tokens, expected, keras, previous, rank = [str(channels)], [], [], "input", 0
     for _ in range(draw(st.integers(1, 6))):
-        step = draw(st.sampled_from(["dense", "conv", "convt", "flatten"]))
+        step = draw(st.sampled_from(["dense", "conv", "convt", "dwconv", "flatten"]))
+        if step == "dwconv" and previous == "dense":
+            step = "dense"  # a conv follows the input or a conv
         if step == "flatten" and previous in ("input", "conv"):
             spatial = draw(st.lists(st.integers(1, 9), min_size=rank or 1, max_size=rank or 3))
             units = draw(st.integers(1, 300))
             tokens += ["flatten:" + "x".join(map(str, spatial)), f"{units}{draw(suffixes)}"]
             expected.append((channels * math.prod(spatial), units))
+            keras.append(expected[-1])
             channels, previous = units, "dense"
+        elif step == "dwconv":
+            kernel = draw(st.lists(st.integers(1, 7), min_size=1, max_size=3))
+            multiplier = draw(st.integers(1, 4))
+            out, rf = channels * multiplier, math.prod(kernel)
+            spelled = "x".join(map(str, kernel))
+            written = draw(st.sampled_from([f":{out}", ""] if multiplier == 1 else [f":{out}"]))
+            tokens.append(f"dwconv{spelled}{written}{draw(suffixes)}")
+            expected.append((rf, out * rf))
+            keras.append((channels * rf, multiplier * rf))
+            channels, previous, rank = out, "conv", len(kernel)
         elif step in ("conv", "convt"):
             kernel = draw(st.lists(st.integers(1, 7), min_size=1, max_size=3))
             groups = draw(st.sampled_from([g for g in range(1, channels + 1) if channels % g == 0]))
@@ -58,13 +72,15 @@ def architectures(draw):
                 expected.append((channels // groups * rf, out * rf))
             else:
                 expected.append((out // groups * rf, channels * rf))
+            keras.append(expected[-1])
             channels, previous, rank = out, "conv", len(kernel)
         else:
             units = draw(st.integers(1, 300))
             tokens.append(f"{units}{draw(suffixes)}")
             expected.append((channels, units))
+            keras.append(expected[-1])
             channels, previous = units, "dense"
-    return "-".join(tokens), expected
+    return "-".join(tokens), expected, keras
 
 
 @FEW
@@ -73,18 +89,21 @@ def architectures(draw):
     (
         "1-conv5x5:32@relu-conv5x5:64@relu-flatten:7x7-1024@relu-10",
         [(25, 800), (800, 1600), (3136, 1024), (1024, 10)],
+        [(25, 800), (800, 1600), (3136, 1024), (1024, 10)],
     )
 )
+@example(("8-dwconv3x3:16-conv1:4", [(9, 144), (16, 4)], [(72, 18), (16, 4)]))
 def test_generated_architectures_have_their_fans_and_round_trip(case):
-    text, expected = case
+    text, expected, expected_keras = case
     layers = parse_arch(text)
     assert [(layer.fan_in, layer.fan_out) for layer in layers] == expected
     assert parse_arch(render_arch(layers)) == layers
     keras = parse_arch(text, layout="keras")
     assert parse_arch(render_arch(keras), layout="keras") == keras
     # the fans of a conv and a dense layer do not depend on the layout; a transposed conv's do not
-    # either between torch and keras (both take fan_in from the output channels)
-    assert [(k.fan_in, k.fan_out) for k in keras] == expected
+    # either between torch and keras (both take fan_in from the output channels); a depthwise
+    # conv's do (Keras's DepthwiseConv kernel is (*k, in, multiplier))
+    assert [(k.fan_in, k.fan_out) for k in keras] == expected_keras
     # the same layer re-expressed in another layout is the layer parsed in that layout
     assert [relayout(layer, "keras") for layer in layers] == keras
     assert [relayout(k, "torch") for k in keras] == layers
@@ -93,7 +112,7 @@ def test_generated_architectures_have_their_fans_and_round_trip(case):
     assert "@linear" not in rendered
 
 
-GRAMMAR = "0123456789-x:/@convtflaen_reluhsgmidpky.eE+ ×\t"
+GRAMMAR = "0123456789-x:/@convtflaen_reluhsgmidpkyw.eE+ ×\t"
 
 
 @FAST
@@ -122,7 +141,7 @@ def test_junk_raises_only_usage_errors(text):
     st.text(GRAMMAR, min_size=1, max_size=1),
 )
 def test_one_character_mutations(case, where, how, char):
-    text, _ = case
+    text, _, _ = case
     i = where % (len(text) + 1)
     if how == "insert":
         mutated = text[:i] + char + text[i:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -15,7 +16,6 @@ from glorotcalc.audit import (
     truncated_high_moments,
     z_of_log_p,
 )
-from glorotcalc.commands import Request
 from glorotcalc.stats import Moments
 
 # ── standard errors ──────────────────────────────────────────────────────────────────────────────
@@ -137,46 +137,55 @@ def weights(tmp_path):
     return path
 
 
-@pytest.mark.parametrize(
-    ("options", "name"),
-    [
-        (["--scheme", "he"], "--scheme"),
-        (["--dist", "normal"], "--dist"),
-        (["--act", "relu"], "--nonlinearity/--slope"),
-        (["--gain", "2"], "--gain"),
-        (["--mode", "fan_out"], "--mode"),
-        (["--shape", "3x3"], "--shape"),
-        (["--framework", "keras"], "--framework"),
-        (["--value"], "--value"),
-        (["--explain"], "--explain"),
-        (["--sample"], "--sample"),
-        (["--samples", "10"], "--samples"),
-        (["--seed", "3"], "--seed"),
-        (["--threads", "2"], "--threads"),
-        (["--hist"], "--hist"),
-        (["--propagate"], "--propagate"),
-        (["--depth", "3"], "--depth"),
-        (["--batch", "8"], "--batch"),
-        (["--dtype", "float64"], "--dtype"),
-        (["--defaults"], "--defaults"),
-        (["--emit", "torch"], "--emit"),
-    ],
-)
-def test_options_of_other_modes_are_refused(cli, weights, options, name):
-    """Each is a usage error naming the option (some are refused earlier, as needing --sample)."""
+# Every option of another command; audit has only --layout, --format and --no-color.
+OTHER_COMMANDS_OPTIONS = [
+    ["--scheme", "he"],
+    ["--dist", "normal"],
+    ["--init", "he_normal"],
+    ["--act", "relu"],
+    ["--nonlinearity", "relu"],
+    ["--slope", "0.2"],
+    ["--gain", "2"],
+    ["--mode", "fan_out"],
+    ["--shape", "3x3"],
+    ["--depth", "3"],
+    ["--framework", "keras"],
+    ["--from", "torch"],
+    ["--value"],
+    ["--explain"],
+    ["--sample"],
+    ["--samples", "10"],
+    ["--seed", "3"],
+    ["--threads", "2"],
+    ["--hist"],
+    ["--batch", "8"],
+    ["--dtype", "float64"],
+    # the old mode flags are no options of any command now
+    ["--propagate"],
+    ["--defaults"],
+    ["--emit", "torch"],
+]
+
+
+@pytest.mark.parametrize("options", OTHER_COMMANDS_OPTIONS, ids=[o[0] for o in OTHER_COMMANDS_OPTIONS])
+def test_options_of_other_commands_are_refused(cli, weights, options):
+    """Each is a usage error naming the option, one line, before any file is read."""
     result = cli("audit", str(weights), *options)
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith(f"Error: {name.split('/')[0]}") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: No such option: {options[0]}")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
     assert result.stdout == ""
 
 
-def test_the_refusal_says_why_and_what_applies(cli, weights):
-    result = cli("audit", str(weights), "--scheme", "he")
-    assert (result.exit_code, result.stderr) == (
-        2,
-        "Error: --scheme does not apply to audit (audit tries every scheme × gain × distribution): "
-        "audit takes FILE... with --layout, --format and --no-color\n",
-    )
+def test_the_help_says_what_applies(cli):
+    """The refusal no longer lists audit's options; ``audit --help`` does, and only those."""
+    result = cli("audit", "--help")
+    assert result.exit_code == 0, result.output
+    section = result.stdout[result.stdout.index("Options:\n") :].split("\n\n")[0]
+    heads = [line.strip().split("  ")[0] for line in section.splitlines()[1:] if line.startswith("  -")]
+    options = {option for head in heads for option in re.findall(r"--?[a-z][a-z-]*", head)}
+    assert options == {"--layout", "--format", "--no-color", "-h", "--help"}
 
 
 def test_no_file_and_unknown_options(cli, weights):
@@ -191,9 +200,13 @@ def test_no_file_and_unknown_options(cli, weights):
         "Error: FILE '-': give the path of a weights file (audit does not read stdin)\n",
     )
     result = cli("audit", "--frobnicate", str(weights))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: No such option: --frobnicate") and result.stderr.count("\n") == 1
+    # after --, an option-like word is a FILE to Click; audit still refuses it, naming it
+    result = cli("audit", str(weights), "--", "--frobnicate")
     assert (result.exit_code, result.stderr) == (
         2,
-        "Error: no such option '--frobnicate': see glorotcalc --help\n",
+        "Error: no such option '--frobnicate': see glorotcalc audit --help\n",
     )
 
 
@@ -218,7 +231,7 @@ def test_json_document(cli, weights):
     result = cli("audit", str(weights), "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert (document["schema"], document["kind"], document["layout"]) == (1, "audit", "torch")
+    assert (document["schema"], document["kind"], document["layout"]) == (2, "audit", "torch")
     assert document["files"] == [{"path": str(weights), "format": "npz", "tensors": 2}]
     assert document["summary"] == {
         "init": 0,
@@ -280,6 +293,29 @@ def test_keras_names_pair_bias_with_kernel(cli, tmp_path):
     )
 
 
+def test_the_python_api_is_the_command(cli, tmp_path):
+    """``audit.audit(files, layout=...)`` returns the report the command writes; ``check_files``
+    refuses what the command refuses, before opening anything."""
+    from glorotcalc.audit import audit, check_files
+    from glorotcalc.errors import UsageError
+    from glorotcalc.render import to_json
+
+    path = tmp_path / "k.npz"
+    np.savez(path, **{"dense/kernel": np.random.default_rng(4).uniform(-0.1, 0.1, (30, 20))})
+    report = audit([str(path)], layout="keras")
+    assert json.loads(to_json(report)) == json.loads(
+        cli("audit", str(path), "--layout", "keras", "--format", "json").stdout
+    )
+    assert report.document["layout"] == "keras"
+    (tensor,) = report.document["tensors"]
+    assert (tensor["fan_in"], tensor["fan_out"]) == (30, 20)  # keras kernel (in, out)
+    assert audit((str(path),)).document["tensors"][0]["fan_in"] == 20  # torch reads (out, in)
+    for files, message in (((), "audit needs at least one FILE"), (("-",), "FILE '-'"), (("-x",), "'-x'")):
+        with pytest.raises(UsageError, match=re.escape(message)) as caught:
+            check_files(files)
+        assert caught.value.exit_code == 2
+
+
 class Stream:
     def __init__(self, tty: bool) -> None:
         self.tty = tty
@@ -291,9 +327,9 @@ class Stream:
 def test_progress_only_for_a_terminal_and_the_table(monkeypatch):
     import glorotcalc.progress as progress
 
-    assert progress.show_progress(Request(fmt="table"), Stream(True))
-    assert not progress.show_progress(Request(fmt="table"), Stream(False))
-    assert not progress.show_progress(Request(fmt="json"), Stream(True))
+    assert progress.show_progress(True, Stream(True))
+    assert not progress.show_progress(True, Stream(False))
+    assert not progress.show_progress(False, Stream(True))
     monkeypatch.setattr(progress, "PROGRESS_AFTER", 0.0)
     with progress.Progress(100, True, in_bytes=True) as bar:
         bar.advance(60)

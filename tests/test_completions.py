@@ -1,20 +1,25 @@
-"""Shell completions: the committed scripts in completions/ are Typer's, and they complete.
+"""Shell completions: static scripts written from the CLI's tree, that complete without Python.
 
-The scripts are generated from the Typer app itself (``_GLOROTCALC_COMPLETE=source_<shell>
-glorotcalc``). They are thin: every Tab runs ``glorotcalc`` again with
-``_GLOROTCALC_COMPLETE=complete_<shell>``, so the candidates always follow the CLI's options.
+``glorotcalc.completion`` walks the Click group Typer builds (commands, each option's spellings,
+flags and the values of its ``autocompletion=``) and writes a bash, zsh, fish and PowerShell script
+that answer a Tab in the shell itself. Here: the committed files are what the CLI gives, byte for
+byte; each shell accepts its script; real shells (bash and zsh on a terminal, fish through
+``complete -C``) complete commands, options, values, comma lists and ``--opt=value`` with no
+``glorotcalc`` or Python on PATH; every option of every command is in every script; every value
+offered is one the CLI accepts; ``--show-completion``/``--install-completion`` are safe.
 
-Regenerate the committed files (after a Typer upgrade) with::
+Regenerate the committed files after changing an option::
 
-    python tests/test_completions.py
+    python -m glorotcalc.completion        (or: python tests/test_completions.py)
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
+import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -23,138 +28,72 @@ from pathlib import Path
 
 import pytest
 
-from glorotcalc.cli import main
+from glorotcalc import completion
+from glorotcalc.cli import DEFAULT_COMMAND, _command
+from glorotcalc.errors import GlorotcalcError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPLETIONS = ROOT / "completions"
-COMPLETE_VAR = "_GLOROTCALC_COMPLETE"
-SCRIPTS = {
-    "bash": "glorotcalc.bash",
-    "zsh": "_glorotcalc",
-    "fish": "glorotcalc.fish",
-    "powershell": "glorotcalc.ps1",
-}
+SCRIPTS = completion.FILES  # shell → file name in completions/
 # Where the wheel installs each script (relative to the environment's prefix).
 INSTALLED = {
     "bash": "share/bash-completion/completions/glorotcalc",
     "zsh": "share/zsh/site-functions/_glorotcalc",
     "fish": "share/fish/vendor_completions.d/glorotcalc.fish",
 }
-HEADER = (
-    "# glorotcalc completion for {shell}, from its Typer app. Regenerate: python tests/test_completions.py"
-)
-ZSH_COMPDEF = "compdef _glorotcalc_completion glorotcalc"
-# Typer's zsh script only registers its function. Installed in an fpath directory
-# (site-functions), zsh autoloads the file on the first Tab, so that Tab would complete nothing:
-# when autoloaded, also complete right away.
-ZSH_AUTOLOAD = """\
-# Added to Typer's script: when zsh autoloads this file from fpath, complete this first Tab too.
-if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
-  _glorotcalc_completion "$@"
-fi
-"""
-
-# The candidates, written out: what the options accept (see README "Options").
+COMMANDS = ["lookup", "compare", "defaults", "emit", "propagate", "audit", "gain"]
+FRAMEWORKS = ["torch", "keras", "jax", "flax"]
 DISTRIBUTIONS = ["uniform", "normal", "truncated", "all"]
-LAYOUTS = ["torch", "keras", "jax", "flax"]
-FRAMEWORKS = ["torch", "keras", "jax", "flax", "all"]
-FORMATS = ["table", "json", "csv", "tsv"]
-SCHEMES = ["glorot", "he", "lecun", "xavier", "kaiming", "all"]
-MODES = ["fan_in", "fan_out", "fan_avg", "fan_geo_avg"]
-# torch.nn.init.calculate_gain's names, plus the activations with a computed gain (README "Gains").
-ACTIVATIONS = {
-    "linear",
-    "conv1d",
-    "conv2d",
-    "conv3d",
-    "conv_transpose1d",
-    "conv_transpose2d",
-    "conv_transpose3d",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "selu",
-    "elu",
-    "gelu",
-    "silu",
-    "swish",
-    "softplus",
-    "mish",
-}
-
-
-def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("_GLOROTCALC", "_TYPER", "COMP_"))}
-    env.update(extra)
-    return env
-
-
-def typer_source(shell: str) -> str:
-    """What ``_GLOROTCALC_COMPLETE=source_<shell> glorotcalc`` prints (exit 0 required).
-
-    Run in this process (`main` with the variable set); the console script is checked separately.
-    """
-    saved = os.environ.get(COMPLETE_VAR)
-    os.environ[COMPLETE_VAR] = f"source_{shell}"
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exit_info:
-            main([])
-    finally:
-        if saved is None:
-            del os.environ[COMPLETE_VAR]
-        else:
-            os.environ[COMPLETE_VAR] = saved
-    assert exit_info.value.code == 0
-    return out.getvalue()
-
-
-def committed_text(shell: str, source: str) -> str:
-    """Typer's script as committed: a header, no blank lines around it, one final newline.
-
-    zsh reads ``#compdef`` only on a file's first line, so the header goes second there; and the zsh
-    script also completes the Tab that autoloads it (`ZSH_AUTOLOAD`).
-    """
-    body = source.strip("\n") + "\n"
-    header = HEADER.format(shell=shell) + "\n"
-    if shell != "zsh":
-        return header + body
-    first, rest = body.split("\n", 1)
-    if first != "#compdef glorotcalc" or not body.endswith(ZSH_COMPDEF + "\n"):
-        raise AssertionError(f"Typer's zsh script changed shape; review it:\n{source}")
-    return f"{first}\n{header}{rest}{ZSH_AUTOLOAD}"
-
-
-def regenerate() -> None:
-    """Rewrite completions/* from the Typer app (the documented regeneration command)."""
-    for shell, name in SCRIPTS.items():
-        (COMPLETIONS / name).write_text(committed_text(shell, typer_source(shell)))
-        print(f"wrote completions/{name}")
+ACTIVATIONS = {"linear", "relu", "leaky_relu", "tanh", "sigmoid", "selu", "elu", "gelu", "silu", "swish"}
+FILES_HERE = ["model.npy", "model.txt", "sub/"]  # what the scratch folder holds (file completion)
 
 
 @pytest.fixture(scope="module")
-def bin_dir(tmp_path_factory) -> Path:
-    """A directory whose `glorotcalc` runs this interpreter and this package."""
-    folder = tmp_path_factory.mktemp("bin")
-    shim = folder / "glorotcalc"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m glorotcalc "$@"\n')
+def group():
+    return _command()
+
+
+@pytest.fixture(scope="module")
+def tree(group):
+    return completion.tree(group)
+
+
+@pytest.fixture
+def scratch(tmp_path) -> Path:
+    """The folder the shells run in, with files to complete. Beside it: ``home``, and ``bin`` with a
+    `glorotcalc` that logs any call (the only program on PATH)."""
+    work = tmp_path / "work"
+    (work / "sub").mkdir(parents=True)
+    (work / "model.npy").write_bytes(b"")
+    (work / "model.txt").write_text("784 256\n")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "bin").mkdir()
+    shim = tmp_path / "bin" / "glorotcalc"
+    shim.write_text(f'#!/bin/sh\necho "$@" >> "{tmp_path / "called"}"\n')
     shim.chmod(0o755)
-    return folder
+    return work
 
 
-def _path_env(bin_dir: Path, **extra: str) -> dict[str, str]:
-    return _clean_env(PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", **extra)
+def assert_no_program_ran(scratch: Path) -> None:
+    log = scratch.parent / "called"
+    assert not log.exists(), "a Tab ran glorotcalc: " + log.read_text()
 
 
-# --- the committed files are Typer's -------------------------------------------------------------
+def shell_or_skip(name: str) -> str:
+    exe = shutil.which(name)
+    if exe is None:
+        pytest.skip(f"{name} is not installed")
+    return exe
+
+
+# --- the committed files are the generator's ---------------------------------------------------------
 
 
 @pytest.mark.parametrize("shell", SCRIPTS)
-def test_committed_script_is_regenerated_byte_for_byte(shell):
+def test_committed_script_is_regenerated_byte_for_byte(group, shell):
     committed = (COMPLETIONS / SCRIPTS[shell]).read_bytes()
-    assert committed_text(shell, typer_source(shell)).encode() == committed, (
-        f"completions/{SCRIPTS[shell]} is stale: run python tests/test_completions.py"
+    assert completion.script(shell, group).encode() == committed, (
+        f"completions/{SCRIPTS[shell]} is stale: run python -m glorotcalc.completion"
     )
 
 
@@ -162,30 +101,17 @@ def test_completions_folder_holds_the_four_scripts():
     assert sorted(p.name for p in COMPLETIONS.iterdir()) == sorted(SCRIPTS.values())
 
 
-def test_console_script_prints_the_script_and_exits_0():
-    """The installed entry point (`glorotcalc.cli:main`) honours the variable, not only ``-m``."""
-    script = shutil.which("glorotcalc", path=str(Path(sys.executable).parent))
-    if script is None:
-        pytest.skip("the glorotcalc console script is not installed next to this interpreter")
+def test_check_mode_of_the_generator_passes():
     proc = subprocess.run(
-        [script], env=_clean_env(**{COMPLETE_VAR: "source_bash"}), capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "glorotcalc.completion", "--check"], capture_output=True, text=True, timeout=60
     )
-    assert proc.returncode == 0, proc.stderr
-    assert committed_text("bash", proc.stdout) == (COMPLETIONS / "glorotcalc.bash").read_text()
+    assert (proc.returncode, proc.stderr) == (0, "")
 
 
-def test_show_completion_prints_the_script_for_the_calling_shell(bin_dir):
-    """Typer's ``--show-completion`` detects bash from the parent process (``; true`` keeps
-    bash from exec-ing glorotcalc in its own place)."""
-    proc = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", "glorotcalc --show-completion; true"],
-        env=_path_env(bin_dir),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "complete -o default -F _glorotcalc_completion glorotcalc" in proc.stdout.splitlines()
+def test_check_mode_names_a_stale_file(group, tmp_path):
+    completion.write(group, tmp_path)
+    (tmp_path / "glorotcalc.fish").write_text("# old\n")
+    assert completion.stale(group, tmp_path) == ["glorotcalc.fish"]
 
 
 def test_zsh_script_starts_with_compdef():
@@ -195,236 +121,603 @@ def test_zsh_script_starts_with_compdef():
 
 @pytest.mark.parametrize(("shell", "flag"), [("bash", "-n"), ("zsh", "-n"), ("fish", "--no-execute")])
 def test_shell_accepts_the_syntax(shell, flag):
-    exe = shutil.which(shell)
-    if exe is None:
-        pytest.skip(f"{shell} is not installed")
+    exe = shell_or_skip(shell)
     proc = subprocess.run(
         [exe, flag, str(COMPLETIONS / SCRIPTS[shell])], capture_output=True, text=True, timeout=30
     )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
+    assert (proc.returncode, proc.stderr) == (0, "")
 
 
-# --- the completion protocol ----------------------------------------------------------------------
+def test_the_default_command_is_the_clis():
+    assert completion.DEFAULT_COMMAND == DEFAULT_COMMAND
 
 
-def protocol(*cases: list[str]) -> list[list[str]]:
-    """Candidates for the last word of each case, through bash's protocol, in real processes.
+# --- the tree read from the CLI --------------------------------------------------------------------------
 
-    The processes run side by side (each one is a fresh interpreter).
+
+def test_tree_has_every_command_and_option(group, tree):
+    assert [c.name for c in tree.commands] == list(group.commands) == COMMANDS
+    for command in tree.commands:
+        click_command = group.commands[command.name]
+        spellings = {o for p in click_command.params if p.param_type_name == "option" for o in p.opts}
+        assert spellings | {"-h", "--help"} == {n for o in command.options for n in o.names}, command.name
+
+
+def test_comma_lists_are_read_from_the_completers(tree):
+    kinds = {(c.name, o.names[0]): o.kind for c in tree.commands for o in c.options}
+    assert kinds["lookup", "--dist"] == kinds["lookup", "--scheme"] == completion.LIST
+    assert kinds["compare", "--framework"] == kinds["defaults", "--framework"] == completion.LIST
+    assert kinds["emit", "--dist"] == kinds["lookup", "--format"] == completion.WORDS
+    assert kinds["lookup", "--value"] == completion.FLAG
+    assert kinds["lookup", "--shape"] == completion.PATHS
+    assert kinds["lookup", "--seed"] == kinds["lookup", "--slope"] == completion.TEXT
+
+
+def test_init_names_come_from_initnames_and_default_only_for_propagate(tree):
+    from glorotcalc.initnames import INIT_NAMES
+
+    names = {name for group in INIT_NAMES.values() for name in group}
+    for command in tree.commands:
+        for option in command.options:
+            if option.names == ("--init",):
+                assert set(option.values) - {"default"} == names
+                assert ("default" in option.values) == (command.name == "propagate"), command.name
+
+
+def test_arguments_complete_files_or_their_values(tree):
+    kinds = {c.name: [(a.kind, a.nargs) for a in c.arguments] for c in tree.commands}
+    assert kinds["lookup"] == kinds["audit"] == [(completion.PATHS, -1)]
+    assert kinds["emit"] == [(completion.WORDS, 1), (completion.PATHS, -1)]
+    assert kinds["gain"] == [(completion.WORDS, 1)]
+
+
+# --- every option of every command is in every script ------------------------------------------------
+
+SPELLING = {
+    "bash": lambda name: name,
+    "zsh": lambda name: name,
+    "fish": lambda name: f"-l {name[2:]}" if name.startswith("--") else f"-s {name[1:]}",
+    "powershell": lambda name: f"'{name}'",
+}
+
+
+@pytest.mark.parametrize("shell", SCRIPTS)
+def test_every_option_of_every_command_is_in_the_script(group, shell):
+    """Read from the Click tree itself: an option added without regenerating fails here."""
+    text = (COMPLETIONS / SCRIPTS[shell]).read_text()
+    missing = []
+    for name, command in [("", group), *group.commands.items()]:
+        for param in command.params:
+            for opt in getattr(param, "opts", ()) if param.param_type_name == "option" else ():
+                word = SPELLING[shell](opt)
+                if not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
+                    missing.append(f"{name} {opt}")
+    for name in COMMANDS:
+        if not re.search(rf"(?<![\w-]){name}(?![\w-])", text):
+            missing.append(name)
+    assert missing == []
+
+
+# --- a real bash: the script sourced, completion driven by COMP_WORDS/COMP_CWORD ----------------------
+
+BASH_DRIVER = r"""
+source "$1" || exit 1
+complete -p glorotcalc
+ask() {  # the completion of the last word of "$@", as bash's readline would ask for it
+    COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
+    COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+    _glorotcalc glorotcalc "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    printf '%s\n' "${COMPREPLY[@]}" "=="
+}
+"""
+
+
+def bash_completions(script: Path, cwd: Path, cases: list[list[str]], *, split: bool = False) -> list[list[str]]:
+    """Candidates for the last word of each case, from a bash that sourced `script`.
+
+    PATH leads nowhere: a Tab that ran any program (glorotcalc, python) would write to stderr.
+    `split`: the words as bash itself splits them at ``=`` (COMP_WORDBREAKS), COMP_LINE unchanged.
     """
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "glorotcalc"],
-            env=_clean_env(
-                _GLOROTCALC_COMPLETE="complete_bash",
-                COMP_WORDS=" ".join(words),
-                COMP_CWORD=str(len(words) - 1),
-            ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for words in cases
-    ]
-    answers = []
-    for words, proc in zip(cases, procs, strict=True):
-        out, err = proc.communicate(timeout=60)
-        assert (proc.returncode, err) == (0, ""), (words, err)
-        answers.append(out.splitlines())
-    return answers
-
-
-def test_protocol_offers_the_choices():
-    """``--di<TAB>``, ``--dist <TAB>``, ``--nonlinearity <TAB>``, ``--layout``/``--framework``/``--format``
-    (each a ``glorotcalc`` process with COMP_WORDS and COMP_CWORD, as bash's script starts it)."""
-    di, dist, activations, layout, framework, fmt = protocol(
-        ["glorotcalc", "--di"],
-        ["glorotcalc", "784", "256", "--dist", ""],
-        ["glorotcalc", "784", "256", "--nonlinearity", ""],
-        ["glorotcalc", "--shape", "64x3x3x3", "--layout", ""],
-        ["glorotcalc", "--framework", ""],
-        ["glorotcalc", "784", "256", "--format", ""],
+    lines = [BASH_DRIVER]
+    for words in cases:
+        if split:
+            lines.append(_split_ask(words))
+        else:
+            lines.append("ask " + " ".join(shlex.quote(w) for w in words))
+    proc = subprocess.run(
+        [shell_or_skip("bash"), "--norc", "--noprofile", "-c", "\n".join(lines), "bash", str(script)],
+        env={"PATH": "/nonexistent", "HOME": str(cwd.parent / "home"), "LC_ALL": "C"},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    assert di == ["--dist"]
-    assert dist == DISTRIBUTIONS
-    assert set(activations) >= ACTIVATIONS
-    assert len(activations) == len(set(activations))
-    assert layout == LAYOUTS
-    assert framework == FRAMEWORKS
-    assert fmt == FORMATS
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    first, rest = proc.stdout.split("\n", 1)
+    assert first == "complete -F _glorotcalc glorotcalc"
+    return [block.splitlines() for block in rest.split("==\n")[:-1]]
+
+
+def _split_ask(words: list[str]) -> str:
+    """COMP_WORDS as bash makes them from ``--dist=n``: ``--dist`` ``=`` ``n`` (COMP_LINE: as typed)."""
+    split = []
+    for word in words:
+        head, eq, tail = word.partition("=")
+        split += [head, eq, tail] if eq and word.startswith("-") else [word]
+    line = " ".join(words)
+    quoted = " ".join(shlex.quote(w) for w in split)
+    return (
+        f"COMP_WORDS=({quoted}); COMP_CWORD={len(split) - 1}; COMP_LINE={shlex.quote(line)}; "
+        'COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _glorotcalc glorotcalc "${COMP_WORDS[COMP_CWORD]}" x; '
+        "printf '%s\\n' \"${COMPREPLY[@]}\" =="
+    )
+
+
+BASH_CASES = {
+    "command prefix": (["glorotcalc", "au"], ["audit"]),
+    "first word": (["glorotcalc", ""], COMMANDS),
+    "first word, no command": (["glorotcalc", "mod"], ["model.npy", "model.txt"]),
+    "lookup option": (["glorotcalc", "784", "256", "--sch"], ["--scheme"]),
+    "first word option": (["glorotcalc", "--ver"], ["--version"]),
+    "group option only first": (["glorotcalc", "784", "--ver"], []),
+    "command option": (["glorotcalc", "compare", "784", "256", "--fr"], ["--framework"]),
+    "comma list": (
+        ["glorotcalc", "784", "256", "--dist", "uniform,"],
+        ["uniform,normal", "uniform,truncated", "uniform,all"],
+    ),
+    "comma list, two items": (
+        ["glorotcalc", "784", "256", "--dist", "uniform,normal,t"],
+        ["uniform,normal,truncated"],
+    ),
+    "--opt=value": (["glorotcalc", "784", "256", "--dist=n"], ["--dist=normal"]),
+    "--opt=list": (["glorotcalc", "compare", "--framework=torch,k"], ["--framework=torch,keras"]),
+    "values": (["glorotcalc", "784", "256", "--dist", ""], DISTRIBUTIONS),
+    "alias": (["glorotcalc", "784", "256", "--act", "leaky"], ["leaky_relu"]),
+    "emit target": (["glorotcalc", "emit", ""], FRAMEWORKS),
+    "emit inputs": (["glorotcalc", "emit", "torch", "--dist", "normal", "m"], ["model.npy", "model.txt"]),
+    "gain": (["glorotcalc", "gain", "le"], ["leaky_relu"]),
+    "gain takes one": (["glorotcalc", "gain", "relu", ""], []),
+    "audit files": (["glorotcalc", "audit", ""], ["model.npy", "model.txt", "sub"]),
+    "audit after option": (["glorotcalc", "audit", "--layout", "keras", "model.n"], ["model.npy"]),
+    "shape is a path": (["glorotcalc", "--shape", "model.t"], ["model.txt"]),
+    "number: nothing": (["glorotcalc", "784", "256", "--seed", ""], []),
+    "init default only for propagate": (["glorotcalc", "784", "256", "--init", "def"], []),
+    "propagate init default": (["glorotcalc", "propagate", "784", "--init", "def"], ["default"]),
+    "after --": (["glorotcalc", "audit", "--", "--"], []),
+    "install shell": (["glorotcalc", "--install-completion", ""], ["bash", "zsh", "fish", "powershell"]),
+    "show shell=": (["glorotcalc", "--show-completion=f"], ["--show-completion=fish"]),
+}
+
+
+def test_real_bash_session_completes(scratch):
+    cases = list(BASH_CASES.values())
+    answers = bash_completions(COMPLETIONS / "glorotcalc.bash", scratch, [words for words, _ in cases])
+    got = {name: sorted(a) for name, a in zip(BASH_CASES, answers, strict=True)}
+    assert got == {name: sorted(expected) for name, (_, expected) in BASH_CASES.items()}
+    assert_no_program_ran(scratch)
+
+
+def test_bash_splits_at_equals_and_the_reply_is_what_follows_it(scratch):
+    """Bash itself passes ``--dist=n`` as three words (``=`` is in COMP_WORDBREAKS) and replaces only
+    the text after ``=``: the script rejoins the words and answers the part readline replaces."""
+    cases = [["glorotcalc", "784", "256", "--dist=n"], ["glorotcalc", "compare", "--framework=torch,k"]]
+    assert bash_completions(COMPLETIONS / "glorotcalc.bash", scratch, cases, split=True) == [
+        ["normal"],
+        ["torch,keras"],
+    ]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_bash_offers_exactly_the_options_of_each_command(group, scratch, command):
+    (answer,) = bash_completions(COMPLETIONS / "glorotcalc.bash", scratch, [["glorotcalc", command, "-"]])
+    params = group.commands[command].params
+    options = {o for p in params if p.param_type_name == "option" for o in p.opts} | {"-h", "--help"}
+    assert sorted(answer) == sorted(options)
+
+
+def test_bash_first_word_offers_the_group_and_lookup_options(group, scratch):
+    (answer,) = bash_completions(COMPLETIONS / "glorotcalc.bash", scratch, [["glorotcalc", "--"]])
+    lookup = {o for p in group.commands["lookup"].params if p.param_type_name == "option" for o in p.opts}
+    assert set(answer) == {"--help", "--version", *completion.OPTIONS} | {o for o in lookup if o[:2] == "--"}
+
+
+# --- real terminals: bash's readline and zsh's zle, one Tab each ----------------------------------------
+
+PTY_DRIVER = r"""
+import json, os, pty, re, select, sys, time
+
+config = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.chdir(config["cwd"])
+    os.execve(config["argv"][0], config["argv"], config["env"])
+
+
+def read(until, timeout):
+    data, end = b"", time.monotonic() + timeout
+    while time.monotonic() < end:
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            data += chunk
+            if until and re.search(until, clean(data)):
+                return data
+    return data
+
+
+def clean(data):
+    text = data.decode("utf-8", "replace")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|[\r\x07\x08]", "", text)
+
+
+os.write(fd, (config["setup"] + "; echo __ready__\n").encode())
+read(r"\n__ready__", 30)
+answers = []
+for i, (line, until) in enumerate(config["cases"]):
+    os.write(fd, (line + "\t").encode())
+    shown = read(until, 10)  # zle lists nothing while keys are waiting: wait for the answer first
+    os.write(fd, ("\x15echo __done%d__\n" % i).encode())  # Ctrl-U, then a marker
+    shown += read(r"\n__done%d__" % i, 30)
+    answers.append(clean(shown).split("echo __done")[0])
+os.write(fd, b"exit\n")
+print(json.dumps(answers))
+"""
+
+
+def type_tabs(argv: list[str], setup: str, cases: list[tuple[str, str]], cwd: Path) -> list[str]:
+    """What a terminal shows after typing each line and one Tab, in an interactive `argv` shell."""
+    config = {
+        "argv": argv,
+        "setup": setup,
+        "cases": cases,
+        "cwd": str(cwd),
+        "env": {
+            "PATH": str(cwd.parent / "bin"),
+            "HOME": str(cwd.parent / "home"),
+            "TERM": "dumb",
+            "INPUTRC": "/dev/null",
+        },
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", PTY_DRIVER, json.dumps(config)], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+TERMINAL_CASES = [  # line typed before the Tab, a word the answer shows (regex), every word it shows
+    ("glorotcalc au", r"audit", {"audit"}),
+    ("glorotcalc ", r"propagate", set(COMMANDS)),
+    ("glorotcalc 784 256 --sch", r"--scheme", {"--scheme"}),
+    ("glorotcalc compare 784 256 --fr", r"--framework", {"--framework"}),
+    ("glorotcalc 784 256 --dist uniform,", r"truncated", {"normal", "truncated", "all"}),
+    ("glorotcalc 784 256 --dist=n", r"--dist=normal", {"--dist=normal"}),
+    ("glorotcalc emit ", r"keras", set(FRAMEWORKS)),
+    ("glorotcalc gain ", r"leaky_relu", ACTIVATIONS),
+    ("glorotcalc audit ", r"model\.txt", {"model.npy", "model.txt"}),
+    ("glorotcalc propagate --init d", r"default", {"default"}),
+]
+
+
+def _words_shown(answer: str) -> set[str]:
+    return set(re.split(r"[\s]+", answer))
+
+
+def test_bash_terminal_completes_with_readline(scratch):
+    """Readline itself: COMP_WORDBREAKS splits ``--dist=n``; the line must read ``--dist=normal``."""
+    bash = shell_or_skip("bash")
+    setup = (
+        f"source {shlex.quote(str(COMPLETIONS / 'glorotcalc.bash'))}; bind 'set show-all-if-ambiguous on'; "
+        "bind 'set completion-query-items 0'; bind 'set page-completions off'; PS1='$ '"
+    )
+    cases = [(line, until) for line, until, _ in TERMINAL_CASES]
+    answers = type_tabs([bash, "--norc", "--noprofile", "-i"], setup, cases, scratch)
+    for (line, _, expected), answer in zip(TERMINAL_CASES, answers, strict=True):
+        shown = {w.split("uniform,")[-1] for w in _words_shown(answer)}  # bash lists uniform,normal …
+        assert expected <= shown, (line, answer)
+    assert "--dist=--dist" not in "".join(answers)
+    assert_no_program_ran(scratch)
+
+
+def test_zsh_completes_from_fpath_on_the_first_tab(scratch):
+    """The file as installed in site-functions: compinit autoloads it; the first Tab completes."""
+    zsh = shell_or_skip("zsh")
+    fpath = scratch.parent / "site-functions"
+    fpath.mkdir()
+    shutil.copy(COMPLETIONS / "_glorotcalc", fpath / "_glorotcalc")
+    setup = f"fpath=({shlex.quote(str(fpath))} $fpath); autoload -Uz compinit; compinit -u -D; PS1='> '"
+    cases = [(line, until) for line, until, _ in TERMINAL_CASES]
+    answers = type_tabs([zsh, "-f", "-i"], setup, cases, scratch)
+    for (line, _, expected), answer in zip(TERMINAL_CASES, answers, strict=True):
+        shown = {w.rstrip(",=") for w in _words_shown(answer)} | _words_shown(answer)
+        assert expected <= shown, (line, answer)
+    assert_no_program_ran(scratch)
+
+
+def test_zsh_completes_when_sourced_after_compinit(scratch):
+    zsh = shell_or_skip("zsh")
+    script = shlex.quote(str(COMPLETIONS / "_glorotcalc"))
+    setup = f"autoload -Uz compinit; compinit -u -D; source {script}; PS1='> '"
+    (answer,) = type_tabs([zsh, "-f", "-i"], setup, [("glorotcalc 784 256 --dist=tr", r"truncated")], scratch)
+    assert "--dist=truncated" in answer
+
+
+# --- fish: complete -C, with the script where vendor completions are -------------------------------------
+
+
+def fish_completions(scratch: Path, lines: list[str]) -> list[list[str]]:
+    fish = shell_or_skip("fish")
+    vendor = scratch.parent / "vendor_completions.d"
+    vendor.mkdir(exist_ok=True)
+    shutil.copy(COMPLETIONS / "glorotcalc.fish", vendor / "glorotcalc.fish")
+    commands = [f"set -p fish_complete_path {shlex.quote(str(vendor))}"]
+    for line in lines:
+        commands.append(f"complete -C {shlex.quote(line)}; echo ==")
+    proc = subprocess.run(
+        [fish, "--no-config", "-c", "; ".join(commands)],
+        env={
+            "PATH": str(scratch.parent / "bin"),
+            "HOME": str(scratch.parent / "home"),
+            "XDG_CONFIG_HOME": str(scratch.parent / "home"),
+        },
+        cwd=scratch,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    blocks = proc.stdout.split("==\n")[:-1]
+    return [[line.split("\t", 1)[0] for line in block.splitlines()] for block in blocks]
+
+
+def test_fish_completes_from_vendor_dir(scratch):
+    cases = {name: words for name, words in BASH_CASES.items() if name not in ("after --",)}
+    lines = [" ".join(words) for words, _ in cases.values()]
+    answers = fish_completions(scratch, lines)
+    got = {name: sorted(a) for name, a in zip(cases, answers, strict=True)}
+    expected = {name: sorted(e) for name, (_, e) in cases.items()}
+    expected["audit files"] = sorted(["model.npy", "model.txt", "sub/"])  # fish marks folders
+    assert got == expected
+    assert_no_program_ran(scratch)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_fish_offers_exactly_the_options_of_each_command(group, scratch, command):
+    (answer,) = fish_completions(scratch, [f"glorotcalc {command} --"])
+    params = group.commands[command].params
+    options = {o for p in params if p.param_type_name == "option" for o in p.opts if o[:2] == "--"}
+    assert sorted(answer) == sorted(options | {"--help"})
+
+
+# --- every value offered is one the CLI accepts ------------------------------------------------------
+
+
+def _argv(command: str, option: str, value: str, weights: str) -> list[str]:
+    """A command line that is valid with ``option value`` (the other options it needs, added)."""
+    base = {
+        "lookup": ["784", "256"],
+        "compare": ["784", "256"],
+        "defaults": ["784", "256"],
+        "emit": ["torch", "784", "256"],
+        "propagate": ["64", "--depth", "2", "--batch", "8"],
+        "audit": [weights],
+        "gain": ["relu"],
+    }[command]
+    needs = {
+        ("lookup", "--dtype"): ["--sample", "--samples", "100"],
+        ("compare", "--mode"): ["--scheme", "he"],
+        ("propagate", "--mode"): ["--scheme", "he"],
+        ("emit", "--scheme"): ["--dist", "normal"],
+        ("emit", "--dist"): ["--scheme", "he"],
+        ("emit", "--init"): [],
+        ("emit", "--layout"): ["--scheme", "he", "--dist", "normal", "--shape", "64x3x3x3"],
+    }
+    extra = needs.get((command, option), ["--scheme", "he", "--dist", "normal"] if command == "emit" else [])
+    if command == "emit" and option == "--layout":
+        base = ["torch"]
+    head = [] if command == DEFAULT_COMMAND else [command]
+    return [*head, *base, *extra, option, value]
+
+
+def test_every_offered_value_is_accepted(tree, cli, tmp_path):
+    np = pytest.importorskip("numpy")
+    weights = tmp_path / "w.npy"
+    np.save(weights, np.random.default_rng(0).uniform(-0.1, 0.1, (64, 32)).astype(np.float32))
+    refused = []
+    for command in tree.commands:
+        for option in command.options:
+            if option.kind not in (completion.WORDS, completion.LIST):
+                continue
+            values = list(option.values)
+            if option.kind == completion.LIST:
+                values.append(",".join(v for v in option.values if v != "all"))
+            for value in values:
+                argv = _argv(command.name, option.names[-1], value, str(weights))
+                result = cli(*argv)
+                if result.exit_code != 0:
+                    refused.append((argv, result.stderr.strip()))
+        for index, argument in enumerate(command.arguments):
+            for value in argument.values if argument.kind == completion.WORDS else ():
+                argv = [command.name, value] if index == 0 else []
+                argv += ["784", "256", "--scheme", "he", "--dist", "normal"] if command.name == "emit" else []
+                result = cli(*argv)
+                if result.exit_code != 0:
+                    refused.append((argv, result.stderr.strip()))
+    assert refused == []
+
+
+# --- --show-completion / --install-completion ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("shell", SCRIPTS)
+def test_show_prints_the_committed_script(group, shell):
+    out = io.StringIO()
+    assert completion.run_option(["--show-completion", shell], group, out=out) == 0
+    assert out.getvalue() == (COMPLETIONS / SCRIPTS[shell]).read_text()
+
+
+@pytest.mark.parametrize(
+    ("shell_var", "shell"),
+    [("/bin/bash", "bash"), ("/usr/bin/zsh", "zsh"), ("/usr/local/bin/fish", "fish"), ("pwsh", "powershell")],
+)
+def test_the_shell_is_read_from_SHELL(group, shell_var, shell):
+    out = io.StringIO()
+    completion.run_option(["--show-completion"], group, environ={"SHELL": shell_var}, out=out)
+    assert out.getvalue() == completion.script(shell, group)
+
+
+def _all_files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "environ", "message"),
+    [
+        (["--install-completion", "bash", "784"], {}, "--install-completion goes alone on the line"),
+        (["784", "256", "--install-completion"], {}, "--install-completion goes alone on the line"),
+        (["--install-completion", "--format", "json"], {}, "goes alone"),
+        (["--version", "--install-completion", "bash"], {}, "goes alone"),
+        (["--install-completion", "bash", "--", "x"], {}, "goes alone"),
+        (["--install-completion"], {}, "cannot tell which shell to complete ($SHELL is not set)"),
+        (["--install-completion"], {"SHELL": "/bin/tcsh"}, "($SHELL is '/bin/tcsh')"),
+        (["--install-completion", "tcsh"], {}, "no completion for shell 'tcsh'"),
+        (["--show-completion"], {}, "cannot tell which shell"),
+        (["--show-completion", "bash", "extra"], {}, "--show-completion goes alone"),
+        (["--install-completion=bash", "x"], {}, "goes alone"),
+    ],
+)
+def test_a_bad_completion_line_is_a_usage_error_and_writes_nothing(group, tmp_path, args, environ, message):
+    out = io.StringIO()
+    with pytest.raises(UsageError) as error:
+        completion.run_option(args, group, home=tmp_path, environ=environ, out=out)
+    assert error.value.exit_code == 2
+    assert message in str(error.value) and "\n" not in str(error.value)
+    assert out.getvalue() == ""
+    assert _all_files(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("shell", "script", "startup", "line"),
+    [
+        ("bash", ".bash_completions/glorotcalc.sh", ".bashrc", "source '{home}/.bash_completions/glorotcalc.sh'"),
+        ("zsh", ".zfunc/_glorotcalc", ".zshrc", "fpath+=~/.zfunc; autoload -Uz compinit; compinit"),
+        ("fish", ".config/fish/completions/glorotcalc.fish", None, None),
+        (
+            "powershell",
+            ".config/powershell/glorotcalc-completion.ps1",
+            ".config/powershell/Microsoft.PowerShell_profile.ps1",
+            ". '{home}/.config/powershell/glorotcalc-completion.ps1'",
+        ),
+    ],
+)
+def test_install_writes_the_script_and_one_startup_line_once(group, tmp_path, shell, script, startup, line):
+    if shell == "powershell" and os.name == "nt":
+        pytest.skip("the profile is under Documents on Windows")
+    if startup:
+        (tmp_path / startup).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / startup).write_text("# mine\nalias ll='ls -l'")  # no final newline
+    for _ in range(2):
+        out = io.StringIO()
+        assert completion.run_option(["--install-completion", shell], group, home=tmp_path, environ={}, out=out) == 0
+    assert (tmp_path / script).read_text() == (COMPLETIONS / SCRIPTS[shell]).read_text()
+    assert f"{shell} completion installed in {tmp_path / script}" in out.getvalue()
+    if startup:
+        expected = line.format(home=tmp_path)
+        assert (tmp_path / startup).read_text() == f"# mine\nalias ll='ls -l'\n{expected}\n"
+    assert not [p for p in tmp_path.rglob(".*tmp*")], "a scratch file was left"
+
+
+def test_install_replaces_a_typer_install_in_place(group, tmp_path):
+    """Typer's ``--install-completion`` left a script that ran Python on every Tab, at the same path."""
+    old = tmp_path / ".bash_completions" / "glorotcalc.sh"
+    old.parent.mkdir()
+    old.write_text("_glorotcalc_completion() { ... _GLOROTCALC_COMPLETE=complete_bash $1 ... }\n")
+    (tmp_path / ".bashrc").write_text(f"\nsource '{old}'\n")
+    completion.install("bash", group, home=tmp_path, environ={})
+    assert old.read_text() == (COMPLETIONS / "glorotcalc.bash").read_text()
+    assert (tmp_path / ".bashrc").read_text() == f"\nsource '{old}'\n"
+
+
+def test_fish_install_honours_XDG_CONFIG_HOME(group, tmp_path):
+    path = completion.install("fish", group, home=tmp_path / "home", environ={"XDG_CONFIG_HOME": str(tmp_path / "x")})
+    assert path == tmp_path / "x" / "fish" / "completions" / "glorotcalc.fish"
+
+
+def test_an_unwritable_home_is_one_domain_error(group, tmp_path):
+    (tmp_path / ".bash_completions").write_text("a file where the folder goes")
+    with pytest.raises(GlorotcalcError) as error:
+        completion.install("bash", group, home=tmp_path, environ={})
+    assert error.value.exit_code == 1 and "cannot install the bash completion" in str(error.value)
+
+
+def test_requested_sees_the_options_anywhere_before_dashdash():
+    assert completion.requested(["--install-completion"])
+    assert completion.requested(["784", "--show-completion=zsh"])
+    assert not completion.requested(["audit", "--", "--install-completion"])
+    assert not completion.requested(["784", "256", "--init", "he_normal"])
+
+
+# --- the CLI wiring (cli.py is another engineer's; these pass once it is wired) ------------------------
+
+WIRING = pytest.mark.xfail(strict=True, reason="wiring pending: cli.py calls completion.run_option")
 
 
 @pytest.fixture
-def complete(capsys, monkeypatch):
-    """In-process variant of `protocol` (cheap): ``complete("glorotcalc", "--mode", "")``."""
-
-    def run(*words: str) -> list[str]:
-        with monkeypatch.context() as env, pytest.raises(SystemExit) as exit_info:
-            env.setenv("_GLOROTCALC_COMPLETE", "complete_bash")
-            env.setenv("COMP_WORDS", " ".join(words))
-            env.setenv("COMP_CWORD", str(len(words) - 1))
-            main([])
-        assert exit_info.value.code == 0
-        return capsys.readouterr().out.splitlines()
-
-    return run
+def home(tmp_path, monkeypatch):
+    """HOME is a scratch folder (Typer's own --install-completion writes under it until the wiring)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    return tmp_path
 
 
-@pytest.mark.parametrize(
-    ("words", "expected"),
-    [
-        (("--scheme", ""), SCHEMES),
-        (("--mode", ""), MODES),
-        (("--dtype", ""), ["float32", "float64"]),
-        (("--emit", ""), ["torch", "keras", "jax", "flax"]),
-        (("--act", "le"), ["leaky_relu"]),
-        (("--format", "c"), ["csv"]),
-        (("--dist", "tr"), ["truncated"]),
-        (("--sch",), ["--scheme"]),
-    ],
-)
-def test_completion_of_other_options(complete, words, expected):
-    assert complete("glorotcalc", *words) == expected
+@WIRING
+def test_cli_show_completion_prints_the_static_script(cli, home):
+    result = cli("--show-completion", "bash")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (COMPLETIONS / "glorotcalc.bash").read_text()
 
 
-def test_every_option_offered_is_an_option(complete, cli):
-    """``--<TAB>`` lists the options ``--help`` documents."""
-    offered = complete("glorotcalc", "--")
-    assert {"--dist", "--nonlinearity", "--act", "--layout", "--framework", "--format", "--value"} <= set(
-        offered
-    )
+@WIRING
+def test_cli_install_completion_with_more_words_is_exit_2_and_writes_nothing(cli, home):
+    result = cli("--install-completion", "bash", "784")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "Error: --install-completion goes alone on the line: glorotcalc --install-completion [bash|zsh|fish|powershell]\n"
+    assert _all_files(home) == []
+
+
+@WIRING
+def test_cli_install_completion_without_a_shell_is_exit_2_on_stderr(cli, home, monkeypatch):
+    monkeypatch.delenv("SHELL", raising=False)
+    result = cli("--install-completion")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("Error: cannot tell which shell") and result.stderr.count("\n") == 1
+    assert _all_files(home) == []
+
+
+@WIRING
+def test_cli_install_completion_installs_the_static_script(cli, home):
+    result = cli("--install-completion", "fish")
+    assert result.exit_code == 0, result.stderr
+    installed = home / ".config" / "fish" / "completions" / "glorotcalc.fish"
+    assert installed.read_text() == (COMPLETIONS / "glorotcalc.fish").read_text()
+
+
+@WIRING
+def test_cli_help_shows_the_completion_options_with_a_shell(cli):
     result = cli("--help")
-    for option in offered:
-        assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", result.stdout), option
+    assert re.search(r"--install-completion\s+\[SHELL\]", result.stdout), result.stdout
 
 
-@pytest.mark.parametrize(
-    ("option", "base"),
-    [
-        ("--nonlinearity", ()),
-        ("--dist", ("784", "256")),
-        ("--scheme", ("784", "256")),
-        ("--mode", ("784", "256", "--scheme", "he")),
-        ("--format", ("784", "256")),
-        ("--layout", ("--shape", "64x3x3x3")),
-    ],
-)
-def test_every_candidate_is_accepted(complete, cli, option, base):
-    for candidate in complete("glorotcalc", option, ""):
-        result = cli(*base, option, candidate)
-        assert result.exit_code == 0, (option, candidate, result.output)
-
-
-# --- real shells sourcing the committed scripts ----------------------------------------------------
-
-BASH_SESSION = r"""
-source "$1"
-answers=$2
-complete -p glorotcalc
-func=$(complete -p glorotcalc | sed -n 's/.* -F \([^ ]*\) .*/\1/p')
-ask() {  # answer $1, the completion of the words after it (in a background job: side by side)
-    local answer=$1; shift
-    COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=()
-    "$func" glorotcalc "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-    printf '%s\n' "${COMPREPLY[@]}" "==" > "$answers.$answer"
-}
-ask 1 glorotcalc --di &
-ask 2 glorotcalc 784 256 --dist '' &
-ask 3 glorotcalc 784 256 --nonlinearity '' &
-ask 4 glorotcalc --shape 64x3x3x3 --layout '' &
-ask 5 glorotcalc --framework '' &
-ask 6 glorotcalc 784 256 --format '' &
-wait
-cat "$answers".[1-6]
-"""
-
-
-def test_real_bash_session_completes(bin_dir, tmp_path):
-    script = str(COMPLETIONS / "glorotcalc.bash")
-    proc = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", BASH_SESSION, "bash", script, str(tmp_path / "answer")],
-        env=_path_env(bin_dir),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+def test_a_lookup_never_imports_the_completion_module():
+    code = (
+        "import sys\nfrom glorotcalc.cli import main\nmain(['784', '256'])\n"
+        "sys.stderr.write(str('glorotcalc.completion' in sys.modules))"
     )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    first, rest = proc.stdout.split("\n", 1)
-    assert first == "complete -o default -F _glorotcalc_completion glorotcalc"
-    answers = [block.splitlines() for block in rest.split("==\n")[:-1]]
-    di, dist, activations, layout, framework, fmt = answers
-    assert di == ["--dist"]
-    assert dist == DISTRIBUTIONS
-    assert set(activations) >= ACTIVATIONS
-    assert layout == LAYOUTS
-    assert framework == FRAMEWORKS
-    assert fmt == FORMATS
-
-
-ZSH_SESSION = r"""
-zmodload zsh/zpty
-zpty z env HOME=$2 PATH=$PATH TERM=dumb zsh -f -i
-zpty -w z "fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D; PS1='> '"
-out=""
-expect() {  # read the terminal until $1 shows up (or 20 s pass)
-    local chunk deadline=$(( SECONDS + 20 ))
-    while [[ $out != *$1* ]] && (( SECONDS < deadline )); do
-        zpty -rt z chunk && out+=$chunk || sleep 0.05
-    done
-}
-zpty -w -n z $'glorotcalc --dist \t'
-expect truncated
-print -r -- "$out"; print -r -- "=="; out=""
-zpty -w -n z $'\C-u'
-zpty -w -n z $'glorotcalc --format \t'
-expect tsv
-print -r -- "$out"
-zpty -d z
-"""
-
-
-def test_zsh_completes_from_fpath_on_the_first_tab(bin_dir, tmp_path):
-    """The file as installed in site-functions: compinit autoloads it; each first Tab completes."""
-    zsh = shutil.which("zsh")
-    if zsh is None:
-        pytest.skip("zsh is not installed")
-    fpath = tmp_path / "site-functions"
-    fpath.mkdir()
-    shutil.copy(COMPLETIONS / "_glorotcalc", fpath / "_glorotcalc")
-    proc = subprocess.run(
-        [zsh, "-f", "-c", ZSH_SESSION, "zsh", str(fpath), str(tmp_path)],
-        env=_path_env(bin_dir),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    dist, fmt = (part.split("glorotcalc --", 1)[-1] for part in proc.stdout.split("\n==\n"))
-    assert set(DISTRIBUTIONS) <= set(dist.split()), dist
-    assert set(FORMATS) <= set(fmt.split()), fmt
-
-
-def test_fish_completes_from_vendor_dir(bin_dir, tmp_path):
-    fish = shutil.which("fish")
-    if fish is None:
-        pytest.skip("fish is not installed")
-    vendor = tmp_path / "vendor_completions.d"
-    vendor.mkdir()
-    shutil.copy(COMPLETIONS / "glorotcalc.fish", vendor / "glorotcalc.fish")
-    proc = subprocess.run(
-        [fish, "--no-config", "-c", f"set -p fish_complete_path {vendor}; complete -C 'glorotcalc --dist '"],
-        env=_path_env(bin_dir, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path)),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert sorted(proc.stdout.split()) == sorted(DISTRIBUTIONS)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stderr == "False"
 
 
 # --- install: the wheel puts them where the shells look -----------------------------------------
@@ -450,7 +743,8 @@ def test_wheel_installs_completions_as_shared_data(tmp_path):
         assert sorted(shared) == sorted(INSTALLED.values())
         for shell, target in INSTALLED.items():
             assert archive.read(shared[target]) == (COMPLETIONS / SCRIPTS[shell]).read_bytes()
+        assert "glorotcalc/completion.py" in names
 
 
-if __name__ == "__main__":
-    regenerate()
+if __name__ == "__main__":  # the old regeneration command still works
+    raise SystemExit(completion.main())

@@ -1,4 +1,4 @@
-"""--emit keras|jax|flax: the code parses, and — run against stand-ins that implement each
+"""emit keras|jax|flax: the code parses, and — run against stand-ins that implement each
 framework's documented semantics (written out below) — realizes exactly the distribution the
 source conventions define: the same std and the same support (max |w|).
 
@@ -214,7 +214,7 @@ def check_realized(document: dict) -> None:
             assert got.support == pytest.approx(result["support"], rel=REL)
 
 
-SOURCES = [(), ("--framework", "torch"), ("--framework", "keras"), ("--framework", "flax")]
+SOURCES = [(), ("--from", "torch"), ("--from", "keras"), ("--from", "flax")]
 LAYERS = [("784", "256"), ("16-convt3x3:8",), ("3-conv3x3:16/1-conv1:8",)]
 
 
@@ -224,7 +224,7 @@ LAYERS = [("784", "256"), ("16-convt3x3:8",), ("3-conv3x3:16/1-conv1:8",)]
 def test_emitted_code_realizes_the_source_distribution(cli, stand_ins, target, source, layers):
     for scheme in ("glorot", "he", "lecun"):
         for dist in ("uniform", "normal", "truncated"):
-            document = emit(cli, *layers, *source, "--emit", target, "--scheme", scheme, "--dist", dist)
+            document = emit(cli, "emit", target, *layers, *source, "--scheme", scheme, "--dist", dist)
             ast.parse(document["code"])
             check_realized(document)
 
@@ -240,7 +240,7 @@ def test_emitted_code_realizes_the_source_distribution(cli, stand_ins, target, s
     ],
 )
 def test_emitted_code_with_gains_and_modes(cli, stand_ins, target, options):
-    document = emit(cli, "784", "256", "--emit", target, *options)
+    document = emit(cli, "emit", target, "784", "256", *options)
     check_realized(document)
 
 
@@ -249,24 +249,14 @@ def test_keras_edge_shapes_emit_exactly(cli, stand_ins):
     for shape in ("10", "0x5"):
         for dist in ("uniform", "normal"):
             document = emit(
-                cli,
-                "--shape",
-                shape,
-                "--framework",
-                "keras",
-                "--emit",
-                "keras",
-                "--scheme",
-                "he",
-                "--dist",
-                dist,
+                cli, "emit", "keras", "--shape", shape, "--from", "keras", "--scheme", "he", "--dist", dist
             )
             check_realized(document)
 
 
 def test_issue_example_torch_glorot_normal_in_keras(cli):
     """torch's untruncated xavier_normal_ in Keras is VarianceScaling(..., "untruncated_normal")."""
-    result = cli("784", "256", "--emit", "keras", "--scheme", "glorot", "--dist", "normal")
+    result = cli("emit", "keras", "784", "256", "--scheme", "glorot", "--dist", "normal")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert result.stdout == (
@@ -283,9 +273,7 @@ def test_issue_example_torch_glorot_normal_in_keras(cli):
 
 def test_issue_example_keras_glorot_normal_in_torch(cli):
     """Keras's truncated GlorotNormal in torch: trunc_normal_ with σ = std/0.8796 and a, b = ∓2σ."""
-    result = cli(
-        "784", "256", "--framework", "keras", "--emit", "torch", "--scheme", "glorot", "--dist", "normal"
-    )
+    result = cli("emit", "torch", "784", "256", "--from", "keras", "--scheme", "glorot", "--dist", "normal")
     assert result.exit_code == 0, result.output
     sigma = math.sqrt(2 / 1040) / TRUNC
     assert f"sigma = {sigma!r}" in result.stdout
@@ -295,7 +283,7 @@ def test_issue_example_keras_glorot_normal_in_torch(cli):
 
 
 def test_json_code_is_the_printed_code(cli):
-    argv = ("784", "256", "10", "--emit", "jax", "--scheme", "he", "--dist", "uniform")
+    argv = ("emit", "jax", "784", "256", "10", "--scheme", "he", "--dist", "uniform")
     plain = cli(*argv)
     assert plain.exit_code == 0, plain.output
     document = emit(cli, *argv)
@@ -309,30 +297,31 @@ def test_json_code_is_the_printed_code(cli):
     [
         (
             ("784", "256", "--dist", "normal"),
-            "Error: --emit needs one scheme: give --scheme glorot, he or lecun\n",
+            "Error: emit needs one scheme: give --scheme glorot, he or lecun, or --init NAME\n",
         ),
         (
             ("784", "256", "--scheme", "he,glorot", "--dist", "normal"),
-            "Error: --scheme 'he,glorot': --emit needs exactly one scheme: glorot, he or lecun\n",
+            "Error: --scheme 'he,glorot': use one of glorot, he, lecun, xavier, kaiming\n",
         ),
         (
             ("784", "256", "--scheme", "he"),
-            "Error: --emit needs one distribution: give --dist uniform, normal or truncated\n",
+            "Error: emit needs one distribution: give --dist uniform, normal or truncated, or --init NAME\n",
         ),
         (
             ("784", "256", "10", "--dist", "normal,uniform"),
-            "Error: --emit needs one distribution: give --dist uniform, normal or truncated\n",
+            "Error: --dist 'normal,uniform': use one of uniform, normal, truncated\n",
         ),
     ],
 )
 def test_emit_needs_one_scheme_and_distribution(cli, argv, message):
-    result = cli(*argv, "--emit", "keras")
+    result = cli("emit", "keras", *argv)
     assert result.exit_code == 2
+    assert result.stdout == ""
     assert result.stderr == message
 
 
 def test_chain_uses_each_layers_recommended_scheme(cli):
-    result = cli("784-256@relu-10", "--emit", "flax", "--dist", "uniform")
+    result = cli("emit", "flax", "784-256@relu-10", "--dist", "uniform")
     assert result.exit_code == 0, result.output
     assert "layer0_init = nn.initializers.he_uniform()" in result.stdout
     assert "layer1_init = nn.initializers.glorot_uniform()" in result.stdout
@@ -346,7 +335,7 @@ def test_code_is_highlighted_only_in_a_colour_terminal():
 
     from rich.console import Console
 
-    from glorotcalc.frameworks import CodeBlock
+    from glorotcalc.emit import CodeBlock
 
     code = "import keras\nx = keras.initializers.HeNormal()"
 

@@ -1,4 +1,4 @@
-"""Framework conventions (--framework, --framework all, --defaults), checked against the formulas
+"""Framework conventions (--framework, compare, defaults), checked against the formulas
 of each framework written out here (Keras 3 / JAX / Flax are not installed; torch is checked live
 in test_frameworks_torch.py).
 
@@ -16,14 +16,18 @@ import sys
 
 import pytest
 
+from glorotcalc.errors import UsageError
 from glorotcalc.frameworks import (
+    FRAMEWORKS,
+    bias_bound,
     default_bias,
     default_stats,
     framework_fans,
     framework_shape,
-    torch_bias_bound,
 )
 from glorotcalc.layers import bilinear, conv, dense, embedding, from_shape, packed_qkv
+
+TORCH, KERAS, JAX, FLAX = (FRAMEWORKS[name] for name in ("torch", "keras", "jax", "flax"))
 
 REL = 1e-12
 TRUNC = 0.87962566103423978  # std of N(0, 1) truncated to (−2, 2)
@@ -53,7 +57,7 @@ def run_json(cli, *argv: str) -> dict:
 
 
 def test_torch_default_is_uniform_one_over_sqrt_fan_in():
-    stats = default_stats("torch", dense(784, 256))
+    stats = default_stats(TORCH, dense(784, 256))
     assert stats.scheme == "torch default"
     assert stats.distribution == "uniform"
     assert stats.bound == approx(1 / math.sqrt(784))
@@ -63,10 +67,10 @@ def test_torch_default_is_uniform_one_over_sqrt_fan_in():
 
 
 def test_keras_and_flax_defaults():
-    keras = default_stats("keras", dense(784, 256))
+    keras = default_stats(KERAS, dense(784, 256))
     assert (keras.scheme, keras.distribution) == ("keras default", "uniform")
     assert keras.bound == approx(math.sqrt(6 / (784 + 256)))
-    flax = default_stats("flax", dense(784, 256))
+    flax = default_stats(FLAX, dense(784, 256))
     assert (flax.scheme, flax.distribution) == ("flax default", "truncated")
     assert flax.std == approx(math.sqrt(1 / 784))
     assert flax.sampler_std == approx(math.sqrt(1 / 784) / TRUNC)
@@ -75,47 +79,49 @@ def test_keras_and_flax_defaults():
 def test_transposed_conv_defaults_use_each_frameworks_fan_in():
     """torch weight (in, out/g, *k) → fan_in = out/g·∏k; Flax (*k, in, out) → fan_in = in·∏k."""
     layer = conv(16, 8, (3, 3), transposed=True, groups=2)
-    assert framework_shape(layer, "torch") == (16, 4, 3, 3)
-    assert framework_fans(layer, "torch") == (4 * 9, 16 * 9)
-    assert default_stats("torch", layer).bound == approx(1 / math.sqrt(4 * 9))
+    assert framework_shape(layer, TORCH) == (16, 4, 3, 3)
+    assert framework_fans(layer, TORCH) == (4 * 9, 16 * 9)
+    assert default_stats(TORCH, layer).bound == approx(1 / math.sqrt(4 * 9))
     plain = conv(16, 8, (3, 3), transposed=True)
-    assert framework_fans(plain, "torch")[0] == 8 * 9
-    assert framework_fans(plain, "keras")[0] == 8 * 9
-    assert framework_fans(plain, "flax")[0] == 16 * 9
-    assert default_stats("flax", plain).std == approx(math.sqrt(1 / (16 * 9)))
+    assert framework_fans(plain, TORCH)[0] == 8 * 9
+    assert framework_fans(plain, KERAS)[0] == 8 * 9
+    assert framework_fans(plain, FLAX)[0] == 16 * 9
+    assert default_stats(FLAX, plain).std == approx(math.sqrt(1 / (16 * 9)))
 
 
 def test_defaults_of_other_layer_kinds():
     """torch Embedding N(0, 1), Bilinear U(±1/√in1), packed in_proj xavier_uniform_ over (3E, E);
     Keras Embedding U(±0.05); Flax Embed N(0, 1/features)."""
-    assert default_stats("torch", embedding(1000, 64)).std == approx(1.0)
-    assert default_stats("torch", bilinear(20, 30, 40)).bound == approx(1 / math.sqrt(20))
-    assert default_stats("torch", packed_qkv(64)).bound == approx(math.sqrt(6 / (64 + 192)))
-    assert default_stats("keras", embedding(1000, 64)).bound == approx(0.05)
-    assert default_stats("flax", embedding(1000, 64)).std == approx(1 / math.sqrt(64))
-    assert default_stats("flax", embedding(1000, 64)).distribution == "normal"
+    assert default_stats(TORCH, embedding(1000, 64)).std == approx(1.0)
+    assert default_stats(TORCH, bilinear(20, 30, 40)).bound == approx(1 / math.sqrt(20))
+    assert default_stats(TORCH, packed_qkv(64)).bound == approx(math.sqrt(6 / (64 + 192)))
+    assert default_stats(KERAS, embedding(1000, 64)).bound == approx(0.05)
+    assert default_stats(FLAX, embedding(1000, 64)).std == approx(1 / math.sqrt(64))
+    assert default_stats(FLAX, embedding(1000, 64)).distribution == "normal"
 
 
 def test_default_bias():
-    assert torch_bias_bound(dense(784, 256)) == approx(1 / math.sqrt(784))
-    assert torch_bias_bound(conv(16, 8, (3, 3), transposed=True)) == approx(1 / math.sqrt(72))
-    assert torch_bias_bound(packed_qkv(64)) is None
-    assert default_bias("torch", dense(784, 256)) == "U(±0.0357143)"
-    assert default_bias("keras", dense(784, 256)) == "zeros"
-    assert default_bias("flax", embedding(10, 4)) == "none"
+    assert bias_bound(TORCH, dense(784, 256)) == approx(1 / math.sqrt(784))
+    assert bias_bound(TORCH, conv(16, 8, (3, 3), transposed=True)) == approx(1 / math.sqrt(72))
+    assert bias_bound(TORCH, packed_qkv(64)) is None
+    assert default_bias(TORCH, dense(784, 256)) == "U(±0.0357143)"
+    assert default_bias(KERAS, dense(784, 256)) == "zeros"
+    assert default_bias(FLAX, embedding(10, 4)) == "none"
 
 
 def test_jax_has_no_default_layers():
-    with pytest.raises(ValueError, match="jax"):
-        default_stats("jax", dense(2, 3))
+    """jax.nn has no layer library: its record has no layer defaults, and asking is a usage error."""
+    assert not JAX.layers
+    with pytest.raises(UsageError, match=r"^JAX has no layer of kind 'dense'"):
+        default_stats(JAX, dense(2, 3))
 
 
 def test_bare_weight_is_reordered_between_layouts():
     layer = from_shape((64, 3, 3, 3), "torch")
-    assert framework_shape(layer, "keras") == (3, 3, 3, 64)
-    assert framework_fans(layer, "keras") == (27, 576)
+    assert framework_shape(layer, KERAS) == (3, 3, 3, 64)
+    assert framework_fans(layer, KERAS) == (27, 576)
     back = from_shape((3, 3, 3, 64), "keras")
-    assert framework_shape(back, "torch") == (64, 3, 3, 3)
+    assert framework_shape(back, TORCH) == (64, 3, 3, 3)
 
 
 # --- --framework keras|jax|flax: rows against the formulas ---------------------------------------
@@ -300,8 +306,7 @@ def test_conflicting_layout_is_a_usage_error(cli):
     result = cli("--shape", "3,3,3,64", "--framework", "keras", "--layout", "torch")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: --layout 'torch': --framework keras reads weights in its layout (*k, in, out); "
-        "drop --layout\n"
+        "Error: --layout 'torch': Keras reads weights in its own layout (*k, in, out); drop --layout\n"
     )
     agreeing = cli("--shape", "3,3,3,64", "--framework", "flax", "--layout", "keras", "--format", "json")
     assert agreeing.exit_code == 0, agreeing.output
@@ -340,10 +345,11 @@ def test_keras_clamps_fans(cli, shape, fans, n):
 def test_framework_does_not_combine_with_sampling(cli):
     result = cli("784", "256", "--framework", "keras", "--sample")
     assert result.exit_code == 2
-    assert "--framework 'keras': does not apply to --sample" in result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: --framework does not apply to --sample")
 
 
-# --- --framework all --------------------------------------------------------------------------------
+# --- compare (every framework) ---------------------------------------------------------------------
 
 
 def comparisons(document: dict) -> list[dict]:
@@ -352,7 +358,7 @@ def comparisons(document: dict) -> list[dict]:
 
 def test_all_frameworks_one_row_each(cli):
     """Same Var everywhere; Keras/JAX/Flax normals are truncated: σ = torch's σ/0.8796 (+13.7 %)."""
-    document = run_json(cli, "784", "256", "--framework", "all", "--scheme", "glorot")
+    document = run_json(cli, "compare", "784", "256", "--scheme", "glorot")
     uniform, normal = comparisons(document)
     assert [row["framework"] for row in normal["frameworks"]] == ["torch", "keras", "jax", "flax"]
     std = math.sqrt(2 / 1040)
@@ -372,7 +378,7 @@ def test_all_frameworks_one_row_each(cli):
 
 def test_all_frameworks_transposed_conv(cli):
     """He uniform on a 16→8 3×3 transposed conv: torch/Keras n = 8·9, Flax/JAX n = 16·9."""
-    document = run_json(cli, "16-convt3x3:8", "--framework", "all", "--scheme", "he", "--dist", "uniform")
+    document = run_json(cli, "compare", "16-convt3x3:8", "--scheme", "he", "--dist", "uniform")
     (comparison,) = comparisons(document)
     rows = {row["framework"]: row for row in comparison["frameworks"]}
     assert rows["torch"]["n"] == rows["keras"]["n"] == 72
@@ -383,7 +389,7 @@ def test_all_frameworks_transposed_conv(cli):
 
 def test_all_frameworks_shows_missing_kaiming_fan_avg(cli):
     document = run_json(
-        cli, "784", "256", "--framework", "all", "--scheme", "he", "--mode", "fan_avg", "--dist", "uniform"
+        cli, "compare", "784", "256", "--scheme", "he", "--mode", "fan_avg", "--dist", "uniform"
     )
     torch = comparisons(document)[0]["frameworks"][0]
     assert (torch["framework"], torch["param"], torch["initializer"]) == ("torch", None, None)
@@ -392,7 +398,7 @@ def test_all_frameworks_shows_missing_kaiming_fan_avg(cli):
 
 def test_all_frameworks_chain_rows(cli):
     """A chain: per layer × framework, the recommended scheme (linear → glorot)."""
-    result = cli("784", "256", "10", "--framework", "all", "--dist", "normal", "--format", "csv")
+    result = cli("compare", "784", "256", "10", "--dist", "normal", "--format", "csv")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines) == 1 + 2 * 4
@@ -403,7 +409,7 @@ def test_all_frameworks_chain_rows(cli):
 
 
 def test_all_frameworks_architecture_string(cli):
-    document = run_json(cli, "784-256@relu-10", "--framework", "all", "--dist", "uniform")
+    document = run_json(cli, "compare", "784-256@relu-10", "--dist", "uniform")
     first, second = comparisons(document)
     assert first["scheme"] == "he"  # relu → He
     assert first["frameworks"][0]["param"] == approx(math.sqrt(6 / 784))
@@ -412,7 +418,7 @@ def test_all_frameworks_architecture_string(cli):
 
 
 def test_all_frameworks_table(cli):
-    result = cli("784", "256", "--framework", "all", "--scheme", "glorot", "--dist", "normal")
+    result = cli("compare", "784", "256", "--scheme", "glorot", "--dist", "normal")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].rstrip() == "layer0 · dense 784 → 256 · glorot · every framework"
@@ -431,12 +437,12 @@ def test_all_frameworks_table(cli):
     ]
 
 
-# --- --defaults ---------------------------------------------------------------------------------------
+# --- defaults ---------------------------------------------------------------------------------------
 
 
 def test_defaults_single_layer(cli):
     """784→256: torch 1/√(3·784) = 0.0206 vs He √(2/784) = 0.0505: ratio 1/√6."""
-    document = run_json(cli, "784", "256", "--defaults")
+    document = run_json(cli, "defaults", "784", "256")
     (layer,) = document["layers"]
     assert layer["he_std"] == approx(math.sqrt(2 / 784))
     assert layer["glorot_std"] == approx(math.sqrt(2 / 1040))
@@ -452,7 +458,7 @@ def test_defaults_single_layer(cli):
 
 
 def test_defaults_table(cli):
-    result = cli("784", "256", "--defaults")
+    result = cli("defaults", "784", "256")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].rstrip() == (
@@ -468,44 +474,40 @@ def test_defaults_table(cli):
 
 
 def test_defaults_chain_and_one_framework(cli):
-    document = run_json(cli, "784", "256", "10", "--defaults", "--framework", "torch")
+    document = run_json(cli, "defaults", "784", "256", "10", "--framework", "torch")
     assert [len(layer["defaults"]) for layer in document["layers"]] == [1, 1]
     assert document["layers"][1]["defaults"][0]["std"] == approx(1 / math.sqrt(3 * 256))
-    value = cli("784", "256", "--defaults", "--framework", "torch", "--value")
+    value = cli("defaults", "784", "256", "--framework", "torch", "--value")
     assert value.exit_code == 0, value.output
     assert float(value.stdout) == approx(1 / math.sqrt(784))
 
 
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (
-            ("--scheme", "he"),
-            "Error: --scheme: does not apply to --defaults: each framework's default is fixed",
-        ),
-        (("--gain", "2"), "Error: --gain: does not apply to --defaults: each framework's default is fixed"),
-        (
-            ("--framework", "jax"),
-            "Error: --framework (with --defaults) 'jax': use one of torch, keras, flax",
-        ),
-        (
-            ("--framework", "all"),
-            "Error: options cannot be combined: '--defaults --framework all': choose one",
-        ),
-    ],
-)
-def test_defaults_usage_errors(cli, argv, message):
-    result = cli("784", "256", "--defaults", *argv)
+@pytest.mark.parametrize("option", ["--scheme", "--gain", "--dist", "--init", "--act"])
+def test_defaults_has_no_init_options(cli, option):
+    """Each framework's default is fixed: defaults has no option that would change it."""
+    result = cli("defaults", "784", "256", option, "he")
     assert result.exit_code == 2
-    assert result.stderr.startswith(message)
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: No such option: {option}")
+
+
+def test_defaults_framework_is_a_layer_framework(cli):
+    """jax has no layers (Flax is its layer library); all is the three that have them."""
+    result = cli("defaults", "784", "256", "--framework", "jax")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --framework 'jax': use one of torch, keras, flax, all\n"
+    every = run_json(cli, "defaults", "784", "256", "--framework", "all")
+    assert every == run_json(cli, "defaults", "784", "256")
+    assert [row["framework"] for row in every["layers"][0]["defaults"]] == ["torch", "keras", "flax"]
 
 
 def test_framework_lookup_does_not_import_numpy():
     code = (
         "import sys; from glorotcalc.cli import main; "
-        "main(['784', '256', '--framework', 'keras']); main(['784', '256', '--defaults']); "
-        "main(['784', '256', '--framework', 'all']); "
-        "main(['784', '256', '--emit', 'jax', '--scheme', 'he', '--dist', 'normal']); "
+        "assert main(['784', '256', '--framework', 'keras']) == 0; "
+        "assert main(['defaults', '784', '256']) == 0; "
+        "assert main(['compare', '784', '256']) == 0; "
+        "assert main(['emit', 'jax', '784', '256', '--scheme', 'he', '--dist', 'normal']) == 0; "
         "assert 'numpy' not in sys.modules, 'numpy imported'"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

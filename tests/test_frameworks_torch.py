@@ -1,4 +1,4 @@
-"""--framework torch, --defaults and --emit torch against the real torch.nn.init and torch.nn
+"""--framework torch, defaults and emit torch against the real torch.nn.init and torch.nn
 modules (skipped when torch is not installed).
 
 Sampler parameters are read from torch itself: `Tensor.uniform_(a, b)` / `Tensor.normal_(mean,
@@ -15,10 +15,12 @@ import math
 import pytest
 from conftest import torch_or_skip
 
-from glorotcalc.frameworks import default_stats, framework_fans, framework_shape, torch_bias_bound
+from glorotcalc.frameworks import FRAMEWORKS, bias_bound, default_stats, framework_fans, framework_shape
 from glorotcalc.layers import bilinear, conv, dense, embedding, packed_qkv
 
 pytestmark = pytest.mark.torch
+
+TORCH = FRAMEWORKS["torch"]
 
 REL = 1e-12
 TRUNC = 0.87962566103423978  # std of N(0, 1) truncated to (−2, 2)
@@ -91,12 +93,12 @@ MODULES = [
 def test_module_defaults_match_reset_parameters(torch, calls, label, build, layer):
     """reset_parameters: kaiming_uniform_(a=√5) on the weight, then U(±1/√fan_in) on the bias."""
     module = build(torch.nn)
-    assert framework_shape(layer, "torch") == tuple(module.weight.shape)
-    assert framework_fans(layer, "torch") == torch.nn.init._calculate_fan_in_and_fan_out(module.weight)
+    assert framework_shape(layer, TORCH) == tuple(module.weight.shape)
+    assert framework_fans(layer, TORCH) == torch.nn.init._calculate_fan_in_and_fan_out(module.weight)
     (weight_call, bias_call) = calls
-    stats = default_stats("torch", layer)
+    stats = default_stats(TORCH, layer)
     assert weight_call == ("uniform_", approx(-stats.bound), approx(stats.bound))
-    bias = torch_bias_bound(layer)
+    bias = bias_bound(TORCH, layer)
     assert bias_call == ("uniform_", approx(-bias), approx(bias))
 
 
@@ -104,26 +106,26 @@ def test_bilinear_embedding_and_attention_defaults(torch, calls):
     """Bilinear U(±1/√in1) for weight and bias; Embedding N(0, 1); MultiheadAttention's packed
     in_proj (3E, E) xavier_uniform_ — its last sampler call, after out_proj's Linear init."""
     torch.nn.Bilinear(20, 30, 40)
-    stats = default_stats("torch", bilinear(20, 30, 40))
-    bound = torch_bias_bound(bilinear(20, 30, 40))
+    stats = default_stats(TORCH, bilinear(20, 30, 40))
+    bound = bias_bound(TORCH, bilinear(20, 30, 40))
     assert calls == [
         ("uniform_", approx(-stats.bound), approx(stats.bound)),
         ("uniform_", approx(-bound), approx(bound)),
     ]
     calls.clear()
     torch.nn.Embedding(1000, 64)
-    assert calls == [("normal_", 0.0, approx(default_stats("torch", embedding(1000, 64)).std))]
+    assert calls == [("normal_", 0.0, approx(default_stats(TORCH, embedding(1000, 64)).std))]
     calls.clear()
     attention = torch.nn.MultiheadAttention(64, 4)
     layer = packed_qkv(64)
-    assert framework_shape(layer, "torch") == tuple(attention.in_proj_weight.shape)
-    stats = default_stats("torch", layer)
+    assert framework_shape(layer, TORCH) == tuple(attention.in_proj_weight.shape)
+    stats = default_stats(TORCH, layer)
     assert calls[-1] == ("uniform_", approx(-stats.bound), approx(stats.bound))
-    assert torch_bias_bound(layer) is None and float(attention.in_proj_bias.detach().abs().max()) == 0.0
+    assert bias_bound(TORCH, layer) is None and float(attention.in_proj_bias.detach().abs().max()) == 0.0
 
 
 def test_printout_defaults_end_to_end(torch, calls, cli):
-    """print(model) → glorotcalc - --defaults: torch's rows carry the bounds torch used."""
+    """print(model) → glorotcalc defaults -: torch's rows carry the bounds torch used."""
     model = torch.nn.Sequential(
         torch.nn.Conv2d(3, 16, 3),
         torch.nn.ReLU(),
@@ -133,7 +135,7 @@ def test_printout_defaults_end_to_end(torch, calls, cli):
     )
     weight_bounds = [high for (name, _, high) in calls[0::2]]
     bias_bounds = [high for (name, _, high) in calls[1::2]]
-    result = cli("-", "--defaults", "--framework", "torch", "--format", "json", stdin=str(model))
+    result = cli("defaults", "-", "--framework", "torch", "--format", "json", stdin=str(model))
     assert result.exit_code == 0, result.output
     rows = [layer["defaults"][0] for layer in json.loads(result.stdout)["layers"]]
     assert [row["param"] for row in rows] == [approx(b) for b in weight_bounds]
@@ -187,9 +189,9 @@ def test_torch_transposed_conv_uses_torchs_fan_in(torch, cli):
     assert layer["results"][0]["bound"] == approx(math.sqrt(2) * math.sqrt(3 / (8 * 9)))
 
 
-# --- --emit torch, executed ------------------------------------------------------------------------
+# --- emit torch, executed ------------------------------------------------------------------------
 
-SOURCES = [(), ("--framework", "keras"), ("--framework", "flax"), ("--framework", "torch")]
+SOURCES = [(), ("--from", "keras"), ("--from", "flax"), ("--from", "torch")]
 
 
 def execute(torch, code: str) -> dict:
@@ -204,7 +206,7 @@ def test_emitted_torch_code_passes_our_parameters(torch, calls, cli, source, lay
     """Each emitted call hands torch's sampler exactly the printed bound, std or (σ, −2σ, 2σ)."""
     for scheme in ("glorot", "he", "lecun"):
         for dist in ("uniform", "normal", "truncated"):
-            document = run_json(cli, *layers, *source, "--emit", "torch", "--scheme", scheme, "--dist", dist)
+            document = run_json(cli, "emit", "torch", *layers, *source, "--scheme", scheme, "--dist", dist)
             calls.clear()
             tensors = execute(torch, document["code"])
             assert len(calls) == len(document["layers"])
@@ -224,8 +226,8 @@ DRAWS = [
     ((), "he", "uniform"),
     ((), "glorot", "normal"),
     ((), "lecun", "truncated"),
-    (("--framework", "keras"), "glorot", "normal"),  # Keras's GlorotNormal: truncated
-    (("--framework", "flax"), "he", "uniform"),
+    (("--from", "keras"), "glorot", "normal"),  # Keras's GlorotNormal: truncated
+    (("--from", "flax"), "he", "uniform"),
 ]
 
 
@@ -241,7 +243,7 @@ def test_emitted_torch_tensors_have_the_printed_std(torch, cli, source, scheme, 
     """
     torch.manual_seed(0)
     n = 784 * 256
-    document = run_json(cli, "784", "256", *source, "--emit", "torch", "--scheme", scheme, "--dist", dist)
+    document = run_json(cli, "emit", "torch", "784", "256", *source, "--scheme", scheme, "--dist", dist)
     (layer,) = document["layers"]
     result = layer["result"]
     weight = execute(torch, document["code"])[layer["variable"]].double()
@@ -255,7 +257,7 @@ def test_torch_default_linear_draw_has_the_printed_std(torch, cli):
     """nn.Linear(784, 256)'s weight: std 1/√(3·784) within 5 SE (uniform κ = 1.8: √(0.8/(4n)))."""
     torch.manual_seed(1)
     weight = torch.nn.Linear(784, 256).weight.detach().double()
-    document = run_json(cli, "784", "256", "--defaults", "--framework", "torch")
+    document = run_json(cli, "defaults", "784", "256", "--framework", "torch")
     row = document["layers"][0]["defaults"][0]
     tolerance = 5 * math.sqrt(0.8 / (4 * weight.numel()))
     assert float(weight.std()) == pytest.approx(row["std"], rel=tolerance)

@@ -57,10 +57,18 @@ def test_mnist_table_pinned(cli):
     assert result.stderr == ""
 
 
+def per_layer(got: list[dict], distribution: str = "uniform") -> list[dict]:
+    """One CSV row per layer × scheme × distribution: the rows of one distribution."""
+    return [row for row in got if row["distribution"] == distribution]
+
+
 def test_mnist_numbers_from_the_formulas(cli):
     result = cli(MNIST, "--format", "csv")
     assert result.exit_code == 0, result.output
-    got = rows(result)
+    everything = rows(result)
+    assert [r["distribution"] for r in everything] == ["uniform", "normal", "truncated"] * 4
+    got = per_layer(everything)
+    truncated = per_layer(everything, "truncated")
     assert [(int(r["fan_in"]), int(r["fan_out"])) for r in got] == [
         (25, 800),
         (800, 1600),
@@ -68,11 +76,11 @@ def test_mnist_numbers_from_the_formulas(cli):
         (1024, 10),
     ]
     expected_var = [2 / 25, 2 / 800, 2 / 3136, 2 / (1024 + 10)]
-    for row, var in zip(got, expected_var, strict=True):
+    for row, cut, var in zip(got, truncated, expected_var, strict=True):
         assert math.isclose(float(row["variance"]), var, rel_tol=1e-15)
         assert math.isclose(float(row["std"]), math.sqrt(var), rel_tol=1e-15)
         assert math.isclose(float(row["bound"]), math.sqrt(3 * var), rel_tol=1e-15)
-        assert math.isclose(float(row["truncated_sigma"]), math.sqrt(var) / TRUNCATED_STD, rel_tol=1e-15)
+        assert math.isclose(float(cut["sampler_std"]), math.sqrt(var) / TRUNCATED_STD, rel_tol=1e-15)
     assert [r["scheme"] for r in got] == ["he", "he", "he", "glorot"]
     assert [r["shape"] for r in got] == ["32x1x5x5", "64x32x5x5", "1024x3136", "10x1024"]
     assert [int(r["params"]) for r in got] == [32 * 25, 64 * 32 * 25, 1024 * 3136, 10 * 1024]
@@ -82,7 +90,7 @@ def test_json_keeps_schema_and_layer_order(cli):
     result = cli(MNIST, "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert (document["schema"], document["kind"]) == (1, "layers")
+    assert (document["schema"], document["kind"]) == (2, "lookup")
     assert [layer["name"] for layer in document["layers"]] == ["layer0", "layer1", "layer2", "layer3"]
     assert document["total_params"] == 32 * 25 + 64 * 32 * 25 + 1024 * 3136 + 10 * 1024
     first = document["layers"][0]
@@ -135,7 +143,7 @@ def test_gelu_gets_he_with_the_computed_gain(cli):
 
 def test_default_activation_and_suffix_override(cli):
     result = cli("784-256-128@tanh-10", "--act", "relu", "--format", "csv")
-    assert [r["activation"] for r in rows(result)] == ["relu", "tanh", "relu"]
+    assert [r["activation"] for r in per_layer(rows(result))] == ["relu", "tanh", "relu"]
 
 
 def test_scheme_and_dist_filter(cli):
@@ -148,7 +156,7 @@ def test_scheme_and_dist_filter(cli):
         ("layer1", "he"),
         ("layer1", "glorot"),
     ]
-    assert {r["bound"] for r in got} == {""} and {r["truncated_sigma"] for r in got} == {""}
+    assert {r["bound"] for r in got} == {""} and {r["distribution"] for r in got} == {"normal"}
     table = cli("784-256@relu-10", "--dist", "normal").stdout
     assert "bound" not in table.splitlines()[2] and "trunc σ" not in table
     truncated = cli("784-256@relu-10", "--dist", "truncated").stdout
@@ -234,7 +242,7 @@ def test_architecture_and_chain_from_stdin(cli):
 
 def test_layout_keras(cli):
     result = cli("3-convt4x4:8-conv3x3:8/8", "--layout", "keras", "--format", "csv")
-    got = rows(result)
+    got = per_layer(rows(result))
     assert [r["shape"] for r in got] == ["4x4x8x3", "3x3x1x8"]
     assert [(int(r["fan_in"]), int(r["fan_out"])) for r in got] == [(8 * 16, 3 * 16), (9, 72)]
 
@@ -245,7 +253,13 @@ def test_transposed_and_depthwise_notes_in_the_table(cli):
         "layer0: transposed: fan_in/fan_out = 512/1024 in torch and keras (output channels), 1024/512 in flax"
         in out
     )
-    assert "layer1: depthwise: fan_in 9 is right; fan_out 288 (torch, keras) is 32×" in out
+    # conv3x3:32/32 on 32 channels: weight (32, 1, 3, 3), fan_in 1·9 = 9, fan_out 32·9 = 288
+    assert "layer1: groups=32" in out
+    assert "fan_in 9 is right; fan_out 288 is 32× the out/groups·∏k = 9 outputs each input feeds" in out
+    assert "Keras DepthwiseConv2D has other fans: write dwconvKxK" in out
+    # dwconv3x3 is Keras's DepthwiseConv2D: kernel (3, 3, 32, 1), fans 32·9 = 288 and 1·9 = 9
+    dw = lines(cli("32-dwconv3x3", "--layout", "keras").stdout).replace("\n", " ")
+    assert "depthwise: Keras DepthwiseConv2D kernel (*k, in, multiplier) has fans 288/9" in dw
 
 
 def test_framework_fans_in_json(cli):
@@ -271,7 +285,9 @@ def test_framework_fans_in_json(cli):
         ),
         (["784-256", "10"], "Error: give one architecture string, printout file or -; got '784-256 10'"),
         (["784-256", "--depth", "3"], "Error: --depth takes one width; got '784-256'"),
-        (["1024", "--depth", "0"], "Error: --depth 0: must be between 1 and 100,000"),
+        (["1024", "--depth", "0"], "Error: --depth 0: must be between 1 and 10,000"),
+        (["1024", "--depth", "10001"], "Error: --depth 10001: must be between 1 and 10,000"),
+        (["8"] * 10_002, "Error: a chain of 10,002 widths: at most 10,001 (10,000 layers)"),
         (["784", "9" * 5000], "Error: fan_out '99999"),
     ],
 )
@@ -281,6 +297,30 @@ def test_usage_errors_are_one_line_exit_2(cli, argv, message):
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [[], ["compare"], ["defaults"], ["emit", "torch"], ["propagate"]])
+def test_depth_and_chain_limits_hold_for_every_layer_command(cli, command):
+    """10,000 layers W→W: --depth 10,000 or a chain of 10,001 widths is the most, in every command."""
+    assert cli(*command, "8", "--depth", "10001").stderr == (
+        "Error: --depth 10001: must be between 1 and 10,000\n"
+    )
+    assert cli(*command, *["8"] * 10_002).stderr == (
+        "Error: a chain of 10,002 widths: at most 10,001 (10,000 layers)\n"
+    )
+
+
+def test_the_largest_depth_and_chain_are_computed(cli):
+    """At the limit, 10,000 layers 8→8: Glorot Var = 2/(8 + 8) for every one of them."""
+    deep = cli("8", "--depth", "10000", "--scheme", "glorot", "--dist", "normal", "--format", "csv")
+    assert deep.exit_code == 0, deep.output
+    got = rows(deep)
+    assert len(got) == 10_000
+    assert {float(r["variance"]) for r in got} == {2 / (8 + 8)}
+    assert (
+        deep.stdout
+        == cli(*["8"] * 10_001, "--scheme", "glorot", "--dist", "normal", "--format", "csv").stdout
+    )
 
 
 def test_file_errors_exit_1(cli, tmp_path):

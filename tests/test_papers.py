@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from numpy.polynomial.hermite_e import hermegauss
 
-from glorotcalc.frameworks import default_stats
+from glorotcalc.frameworks import FRAMEWORKS, default_stats
 from glorotcalc.gain import make_activation
 from glorotcalc.layers import dense
 from glorotcalc.propagate import Step, mean_field, monte_carlo
@@ -100,7 +100,7 @@ def test_he_2015_torch_default_shrinks_by_root_sixth_per_layer():
     weights: the y_i are still Gaussian given the input, by the CLT over 1024 terms)."""
     width = 1024
     steps = [
-        Step(layer, default_stats("torch", layer))
+        Step(layer, default_stats(FRAMEWORKS["torch"], layer))
         for layer in (dense(width, width, name=f"layer{i}", activation=RELU) for i in range(12))
     ]
     assert steps[0].stats.distribution == "uniform"
@@ -238,14 +238,15 @@ def test_the_cli_reproduces_he_2015_with_gain_one(cli):
     alone would give Glorot torch's relu gain √2 (the table says so), which keeps the std."""
     import json
 
-    result = cli("256", "--depth", "23", "--act", "relu", "--scheme", "glorot", "--gain", "1", "--propagate")
+    result = cli("propagate", "256", "--depth", "23", "--act", "relu", "--scheme", "glorot", "--gain", "1")
     assert result.exit_code == 0, result.output
     assert "verdict forward: vanishing — std ×0.707107 per layer (geometric mean), ×0.000488281 from" in (
         result.stdout.replace("\n", " ")
     )
     gained = cli(
-        "256", "--depth", "3", "--act", "relu", "--scheme", "glorot", "--propagate", "--format", "json"
+        "propagate", "256", "--depth", "3", "--act", "relu", "--scheme", "glorot", "--format", "json"
     )
+    assert gained.exit_code == 0, gained.output
     document = json.loads(gained.stdout)
     assert document["layers"][0]["init"]["gain_source"] == "torch relu"
     assert all(math.isclose(layer["ratios"]["fwd_ratio"], 1.0) for layer in document["layers"])

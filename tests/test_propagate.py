@@ -1,4 +1,4 @@
-"""``--propagate``: the mean-field recursion, the Monte Carlo, the report and its guards.
+"""``propagate``: the mean-field recursion, the Monte Carlo, the report and its guards.
 
 Mean-field expectations are written out from the recursion q_l = Var·fan_in·E[x_l²],
 χ_l = Var·fan_out·E[φ′²] with closed-form Gaussian moments (relu: E[relu(y)²] = q/2,
@@ -16,6 +16,7 @@ import pytest
 
 from glorotcalc.errors import GlorotcalcError
 from glorotcalc.gain import ACTIVATIONS, make_activation
+from glorotcalc.inputs import resolve_layers
 from glorotcalc.layers import Layer, dense
 from glorotcalc.propagate import (
     Step,
@@ -26,6 +27,7 @@ from glorotcalc.propagate import (
     mean_field,
     memory_needed,
     monte_carlo,
+    propagate,
     trend,
 )
 from glorotcalc.schemes import variance_scaling
@@ -205,10 +207,10 @@ def test_memory_guard_refuses_with_the_size_and_the_limit():
 
 
 def test_huge_propagation_is_refused_up_front(cli):
-    result = cli("100000", "--depth", "3", "--propagate", "--batch", "100000")
+    result = cli("propagate", "100000", "--depth", "3", "--batch", "100000")
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
-    assert result.stderr.startswith("Error: --propagate with --batch 100000 over 3 layers needs about ")
+    assert result.stderr.startswith("Error: propagate with --batch 100000 over 3 layers needs about ")
     assert "more than the limit of" in result.stderr and result.stderr.count("\n") == 1
 
 
@@ -235,7 +237,7 @@ def test_bar_and_log_axis():
 
 
 def test_table_shows_theory_and_monte_carlo_per_layer(cli):
-    result = cli("128", "--depth", "3", "--act", "relu", "--scheme", "he", "--dist", "normal", "--propagate")
+    result = cli("propagate", "128", "--depth", "3", "--act", "relu", "--scheme", "he", "--dist", "normal")
     assert result.exit_code == 0, result.output
     lines = [line.rstrip() for line in result.stdout.splitlines()]
     assert lines[0] == "propagation · 3 layers · batch 1024 · float32 · seed 0"
@@ -253,7 +255,7 @@ def test_table_shows_theory_and_monte_carlo_per_layer(cli):
 
 
 def test_json_carries_everything(cli):
-    result = cli("64", "--depth", "4", "--act", "tanh", "--propagate", "--format", "json", "--batch", "32")
+    result = cli("propagate", "64", "--depth", "4", "--act", "tanh", "--format", "json", "--batch", "32")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["kind"] == "propagation"
@@ -284,7 +286,7 @@ def test_json_carries_everything(cli):
 
 
 def test_csv_has_one_row_per_layer(cli):
-    result = cli("32", "16", "8", "--act", "gelu", "--propagate", "--format", "csv", "--dtype", "float64")
+    result = cli("propagate", "32", "16", "8", "--act", "gelu", "--format", "csv", "--dtype", "float64")
     assert result.exit_code == 0, result.output
     rows = result.stdout.splitlines()
     assert rows[0].startswith(
@@ -299,29 +301,34 @@ def test_csv_has_one_row_per_layer(cli):
     [
         (
             ("--scheme", "he,glorot"),
-            "Error: --propagate follows one initialization; got --scheme 'he,glorot': choose one\n",
+            "Error: --scheme 'he,glorot': use one of glorot, he, lecun, xavier, kaiming\n",
         ),
         (
             ("--dist", "uniform,normal"),
-            "Error: --propagate follows one initialization; got --dist 'uniform,normal': choose one\n",
-        ),
-        (("--explain",), "Error: --explain does not apply to --propagate: drop --explain\n"),
-        (
-            ("--value",),
-            "Error: --value needs exactly one result; this selection has 2: --propagate reports every layer; "
-            "use --format json, csv or tsv\n",
+            "Error: --dist 'uniform,normal': use one of uniform, normal, truncated\n",
         ),
     ],
 )
-def test_options_that_do_not_fit_are_usage_errors(cli, argv, message):
-    result = cli("16", "8", "4", "--propagate", "--batch", "4", *argv)
+def test_propagate_follows_one_initialization(cli, argv, message):
+    result = cli("propagate", "16", "8", "4", "--batch", "4", *argv)
     assert result.exit_code == 2, result.output
     assert result.stderr == message and result.stdout == ""
 
 
+@pytest.mark.parametrize("option", ["--explain", "--value", "--sample", "--framework"])
+def test_options_propagate_does_not_have_are_usage_errors(cli, option):
+    """propagate reports every layer (no --value), has no --explain, draws no --sample; its inits
+    are neutral, a named --init, or --init default (no --framework)."""
+    argv = (option, "torch") if option == "--framework" else (option,)
+    result = cli("propagate", "16", "8", "4", "--batch", "4", *argv)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: No such option: {option}")
+
+
 def test_a_broken_chain_keeps_the_mean_field(cli):
     """conv 5×5 1→4 (fan_out 100) then a dense layer of 196 inputs: no Monte Carlo, a note says why."""
-    result = cli("1-conv5x5:4@relu-flatten:7x7-10", "--propagate", "--format", "json")
+    result = cli("propagate", "1-conv5x5:4@relu-flatten:7x7-10", "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["propagation"]["monte_carlo"] is False
@@ -334,22 +341,15 @@ def test_a_broken_chain_keeps_the_mean_field(cli):
 
 def test_layers_without_a_signal_path_are_refused(cli):
     printout = "Embedding(1000, 64)\n"
-    result = cli("-", "--propagate", stdin=printout)
+    result = cli("propagate", "-", stdin=printout)
     assert result.exit_code == 2, result.output
-    assert (
-        "--propagate follows a chain of dense and conv layers" in result.stderr
-        and "'embedding'" in result.stderr
-    )
+    assert result.stderr.startswith("Error: propagate follows a chain of dense and conv layers")
+    assert "'embedding'" in result.stderr
 
 
-def test_defaults_propagates_each_frameworks_default_init(cli):
-    """--defaults: torch U(±1/√fan_in) (Var = 1/(3·fan_in)), Keras glorot_uniform, Flax lecun_normal.
-    With relu on square layers the mean field shrinks the std by √(1/6), √(1/2), √(1/2) per layer."""
-    result = cli(
-        "64", "--depth", "3", "--act", "relu", "--propagate", "--defaults", "--batch", "8", "--format", "json"
-    )
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
+def check_default_propagation(document: dict) -> None:
+    """torch U(±1/√fan_in) (Var = 1/(3·fan_in)), Keras glorot_uniform, Flax lecun_normal (truncated).
+    With relu on 3 square layers the mean field shrinks the std by √(1/6), √(1/2), √(1/2) per layer."""
     assert document["propagation"]["defaults"] == ["torch", "keras", "flax"]
     assert [layer["framework"] for layer in document["layers"]] == ["torch"] * 3 + ["keras"] * 3 + [
         "flax"
@@ -358,12 +358,43 @@ def test_defaults_propagates_each_frameworks_default_init(cli):
     assert math.isclose(per_layer["torch"], math.sqrt(1 / 6), rel_tol=1e-12)
     assert math.isclose(per_layer["keras"], math.sqrt(1 / 2), rel_tol=1e-12)
     assert math.isclose(per_layer["flax"], math.sqrt(1 / 2), rel_tol=1e-12)
-    assert document["layers"][6]["init"]["distribution"] == "truncated"
-    table = cli("64", "--depth", "2", "--act", "relu", "--propagate", "--defaults", "--batch", "8")
+    assert [layer["init"]["distribution"] for layer in document["layers"][::3]] == [
+        "uniform",
+        "uniform",
+        "truncated",
+    ]
+    assert math.isclose(document["layers"][0]["init"]["variance"], 1 / (3 * 64), rel_tol=1e-15)
+
+
+def test_defaults_propagates_each_frameworks_default_init():
+    """propagate(defaults=True), the analysis behind ``propagate --init default``: one run per
+    framework with a layer library, each with its default layer init."""
+    layers = resolve_layers(["64"], depth=3, activation=RELU)
+    report = propagate(layers, defaults=True, batch=8)
+    check_default_propagation(report.document)
+    two = propagate(resolve_layers(["64"], depth=2, activation=RELU), defaults=True, batch=8)
+    assert any(
+        note.startswith("torch: verdict forward: vanishing — std ×0.408248 per layer") for note in two.notes
+    )
+
+
+def test_init_default_refuses_the_options_it_fixes(cli):
+    for option, value in (("--scheme", "he"), ("--dist", "normal"), ("--gain", "2"), ("--mode", "fan_out")):
+        refused = cli("propagate", "64", "--depth", "2", "--init", "default", option, value)
+        assert refused.exit_code == 2, refused.output
+        assert refused.stdout == ""
+        assert refused.stderr.startswith(f"Error: {option} does not combine with --init")
+
+
+def test_init_default_from_the_command_line(cli):
+    """``propagate --init default``: the same report as the API, as JSON and as a table."""
+    argv = ("propagate", "64", "--depth", "3", "--act", "relu", "--init", "default", "--batch", "8")
+    result = cli(*argv, "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    check_default_propagation(document)
+    api = propagate(resolve_layers(["64"], depth=3, activation=RELU), defaults=True, batch=8).document
+    assert {key: document[key] for key in api} == json.loads(json.dumps(api))
+    table = cli("propagate", "64", "--depth", "2", "--act", "relu", "--init", "default", "--batch", "8")
     assert table.exit_code == 0, table.output
     assert "torch: verdict forward: vanishing — std ×0.408248 per layer" in table.stdout
-    refused = cli("64", "--depth", "2", "--propagate", "--defaults", "--scheme", "he")
-    assert refused.exit_code == 2
-    assert (
-        refused.stderr == "Error: --scheme does not apply to --defaults: each framework's default is fixed\n"
-    )

@@ -59,7 +59,7 @@ def test_sampling_a_layer_beyond_the_limit_is_refused_up_front(cli):
 def test_propagating_more_than_memory_holds_is_refused_up_front(cli):
     """A 10⁶-wide layer is 10¹² weights (4 TB in float32): refused, naming the size and the limit."""
     started = time.monotonic()
-    result = cli(str(10**6), "--depth", "2", "--propagate")
+    result = cli("propagate", str(10**6), "--depth", "2")
     assert result.exit_code == 1, result.output
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
     assert any(unit in result.stderr for unit in ("GiB", "TiB", "GB", "TB"))
@@ -108,7 +108,7 @@ def interrupt(args: list[str], cwd=None) -> tuple[subprocess.CompletedProcess, f
     "work",
     [
         ["784", "256", "--sample", "--samples", "4000000000", "--scheme", "he", "--dist", "normal"],
-        ["2048", "--depth", "400", "--act", "tanh", "--propagate"],
+        ["propagate", "2048", "--depth", "400", "--act", "tanh"],
         ["audit", "BIG"],
     ],
     ids=["sample", "propagate", "audit"],
@@ -137,7 +137,7 @@ def run_cli(*args: str) -> str:
     [
         ("784", "256", "--sample", "--samples", "5000000", "--seed", "7", "--format", "json"),
         ("784", "256", "--sample", "--samples", "5000000", "--seed", "7"),
-        ("256", "--depth", "6", "--act", "relu", "--propagate", "--batch", "64", "--format", "json"),
+        ("propagate", "256", "--depth", "6", "--act", "relu", "--batch", "64", "--format", "json"),
     ],
     ids=["sample-json", "sample-table", "propagate"],
 )
@@ -160,9 +160,26 @@ def test_same_command_and_seed_give_byte_identical_output(args):
         (["--gain=1", "--gain", "2"], "Error: --gain is given more than once: give it once\n"),
     ],
 )
-def test_a_repeated_option_is_an_error_not_a_silent_override(cli, argv, message):
-    result = cli("784", "256", *argv)
+@pytest.mark.parametrize("command", [[], ["lookup"], ["compare"], ["emit", "torch"], ["propagate"]])
+def test_a_repeated_option_is_an_error_not_a_silent_override(cli, command, argv, message):
+    result = cli(*command, "784", "256", *argv)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+@pytest.mark.parametrize(
+    ("argv", "repeated"),
+    [
+        (["gain", "tanh", "--format", "json", "--format", "csv"], "--format"),
+        (["gain", "leaky_relu", "--slope", "0.1", "--slope=0.2"], "--slope"),
+        (["defaults", "784", "256", "--framework", "torch", "--framework", "keras"], "--framework"),
+        (["propagate", "64", "--depth", "2", "--batch", "8", "--batch", "16"], "--batch"),
+        (["audit", "w.npy", "--layout", "torch", "--layout", "keras"], "--layout"),
+    ],
+)
+def test_every_command_refuses_a_repeated_option(cli, argv, repeated):
+    result = cli(*argv)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: {repeated} is given more than once: give it once\n"
 
 
 def test_names_that_look_like_rich_markup_are_shown_verbatim(cli, tmp_path):
@@ -187,27 +204,41 @@ def test_names_that_look_like_rich_markup_are_shown_verbatim(cli, tmp_path):
 
 
 @pytest.mark.parametrize(
+    "argv",
+    [
+        ["784", "256", "--batch", "64"],
+        ["784", "256", "--batch", "1024"],  # propagate's default
+        ["compare", "784", "256", "--seed", "0"],
+        ["compare", "784", "256", "--dtype", "float32"],
+        ["defaults", "784", "256", "--batch", "1024"],
+        ["emit", "torch", "784", "256", "--samples", "10"],
+        ["gain", "tanh", "--seed", "0"],
+    ],
+    ids=lambda argv: " ".join(argv),
+)
+def test_an_option_of_another_command_is_refused_even_at_its_default_value(cli, argv):
+    """Click's usage error: exit 2, one line naming the option, no traceback."""
+    option = next(word for word in argv if word.startswith("--"))
+    result = cli(*argv)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"Error: No such option: {option}") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["--dtype", "float32"], "Error: --dtype applies only with --sample: add --sample or drop --dtype\n"),
+        (["--seed", "0"], "Error: --seed applies only with --sample: add --sample or drop --seed\n"),
         (
-            ["--batch", "64"],
-            "Error: --batch applies only with --propagate: add --propagate or drop --batch\n",
+            ["--samples", "10"],
+            "Error: --samples applies only with --sample: add --sample or drop --samples\n",
         ),
-        (
-            ["--batch", "1024"],
-            "Error: --batch applies only with --propagate: add --propagate or drop --batch\n",
-        ),
-        (
-            ["--dtype", "float32"],
-            "Error: --dtype applies only with --sample or --propagate: add --sample or drop --dtype\n",
-        ),
-        (
-            ["--seed", "0"],
-            "Error: --seed applies only with --sample or --propagate: add --sample or drop --seed\n",
-        ),
+        (["--threads", "1"], "Error: --threads applies only with --sample: add --sample or drop --threads\n"),
+        (["--hist"], "Error: --hist applies only with --sample: add --sample or drop --hist\n"),
     ],
 )
-def test_an_option_of_another_mode_is_refused_even_at_its_default_value(cli, argv, message):
+def test_a_sampling_option_is_refused_without_sample_even_at_its_default_value(cli, argv, message):
     result = cli("784", "256", *argv)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
 
@@ -220,8 +251,10 @@ def test_audit_refuses_propagation_options_even_at_their_default_value(cli, tmp_
     assert result.exit_code == 2 and "--batch" in result.stderr and result.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("mode", [["--sample", "--samples", "10"], ["--propagate", "--batch", "8"]])
-def test_a_negative_seed_is_a_usage_error_for_every_seeded_mode(cli, mode):
-    result = cli("64", "64", *mode, "--seed", "-1")
+@pytest.mark.parametrize(
+    "command", [["64", "64", "--sample", "--samples", "10"], ["propagate", "64", "64", "--batch", "8"]]
+)
+def test_a_negative_seed_is_a_usage_error_for_every_seeded_command(cli, command):
+    result = cli(*command, "--seed", "-1")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == "Error: --seed -1: must be a non-negative integer\n"

@@ -234,10 +234,8 @@ def test_explain_adds_the_formulas(cli):
         (["--samples", "10"], "Error: --samples applies only with --sample: add --sample or drop --samples"),
         (["--threads", "2"], "Error: --threads applies only with --sample: add --sample or drop --threads"),
         (["--hist"], "Error: --hist applies only with --sample: add --sample or drop --hist"),
-        (
-            ["--seed", "3"],
-            "Error: --seed applies only with --sample or --propagate: add --sample or drop --seed",
-        ),
+        (["--seed", "3"], "Error: --seed applies only with --sample: add --sample or drop --seed"),
+        (["--dtype", "float64"], "Error: --dtype applies only with --sample: add --sample or drop --dtype"),
         (
             ["--sample", "--hist"],
             "Error: --hist needs exactly one result; this selection has 9: "
@@ -245,11 +243,11 @@ def test_explain_adds_the_formulas(cli):
         ),
         (
             ["--sample", "--hist", "--scheme", "he", "--dist", "normal", "--format", "csv"],
-            "Error: --hist: shows in the table and in json, not in csv",
+            "Error: --hist shows in the table and in json, not in csv/tsv: drop --hist",
         ),
         (
             ["--sample", "--value"],
-            "Error: --value: does not combine with --sample; use --format json or csv",
+            "Error: --value does not combine with --sample; use --format json or csv: drop --value",
         ),
     ],
 )
@@ -269,17 +267,20 @@ def test_a_layer_too_big_to_sample_is_refused(cli):
     )
 
 
-def test_progress_only_for_a_terminal_table():
-    from glorotcalc.commands import Request
+def test_progress_only_for_a_terminal_table(monkeypatch):
+    from glorotcalc import cli
 
     class Tty:
         def isatty(self) -> bool:
             return True
 
-    assert progress.show_progress(Request(sample=True), Tty())
-    assert not progress.show_progress(Request(sample=True, fmt="json"), Tty())
+    assert progress.show_progress(True, Tty())
+    assert not progress.show_progress(False, Tty())
     with open(os.devnull, "w") as devnull:
-        assert not progress.show_progress(Request(sample=True), devnull)
+        assert not progress.show_progress(True, devnull)
+    monkeypatch.setattr(sys, "stderr", Tty())  # the CLI asks for a bar for a table only
+    assert cli._progress("table")
+    assert not any(cli._progress(fmt) for fmt in ("json", "csv", "tsv"))
 
 
 def test_progress_bar_opens_after_the_delay(monkeypatch):

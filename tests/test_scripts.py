@@ -28,20 +28,25 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 ESC = "\x1b"
 CSV_HEADER = [
     "layer",
+    "kind",
+    "label",
+    "shape",
+    "layout",
     "fan_in",
     "fan_out",
-    "layout",
+    "activation",
+    "params",
     "scheme",
     "distribution",
     "mode",
+    "n",
     "gain",
+    "gain_source",
+    "scale",
     "variance",
     "std",
     "sampler_std",
     "bound",
-    "n",
-    "gain_source",
-    "scale",
     "support",
 ]
 # Environment variables that make rich (or click) colour output regardless of the terminal.
@@ -164,7 +169,7 @@ def test_json_leads_with_the_schema_version(cli):
     assert result.stderr == ""
     document = json.loads(result.stdout)
     assert next(iter(document)) == "schema"
-    assert document["schema"] == 1
+    assert document["schema"] == 2
     (entry,) = document["layers"][0]["results"]
     assert abs(entry["std"] - he_std(784)) <= math.ulp(he_std(784))
 
@@ -285,6 +290,53 @@ def test_colour_only_for_a_forced_terminal_table_without_no_color():
     assert error.stderr == "Error: fan_out 0: must be a positive integer\n"
 
 
+def test_value_of_every_command_that_has_one():
+    """gain tanh: torch's 5/3; defaults, torch Linear(784, 256): U(±1/√784) = U(±1/28); Keras Dense:
+    glorot uniform, bound √(6/(784 + 256)). One full-precision number and a newline each, in a pipe."""
+    gain, torch_default, keras_default, many = run_many(
+        [
+            ["gain", "tanh", "--value"],
+            ["defaults", "784", "256", "--framework", "torch", "--value"],
+            ["defaults", "784", "256", "--framework", "keras", "--value"],
+            ["defaults", "784", "256", "--value"],
+        ],
+        env_without_colour(),
+    )
+    for result, expected in ((gain, 5 / 3), (torch_default, 1 / 28), (keras_default, glorot_bound(784, 256))):
+        assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+        assert result.stdout.endswith("\n") and result.stdout.count("\n") == 1
+        assert near(result.stdout[:-1], expected)
+    assert (many.exit_code, many.stdout) == (2, "")
+    assert many.stderr.startswith("Error: --value needs exactly one result; this selection has 3")
+    assert many.stderr.count("\n") == 1 and "--framework" in many.stderr
+
+
+def test_every_command_keeps_machine_formats_plain_under_forced_colour(tmp_path):
+    """Each command's table is styled when colour is forced (the control); its json/csv/tsv never are,
+    and nothing but the data reaches stdout (stderr stays empty)."""
+    np = pytest.importorskip("numpy")
+    np.save(tmp_path / "w.npy", np.random.default_rng(0).uniform(-0.05, 0.05, (64, 32)).astype(np.float32))
+    commands = [
+        ["compare", "784", "256"],
+        ["defaults", "784-256@relu-10"],
+        ["emit", "torch", "784", "256", "--scheme", "he", "--dist", "normal"],
+        ["propagate", "64", "--depth", "3", "--batch", "16"],
+        ["gain", "gelu"],
+        ["audit", str(tmp_path / "w.npy")],
+    ]
+    forced = env_without_colour(FORCE_COLOR="1", TERM="xterm-256color")
+    argvs = [[*command, *extra] for command in commands for extra in ([], *MACHINE[1:])]
+    results = run_many(argvs, forced)
+    for argv, result in zip(argvs, results, strict=True):
+        assert (result.exit_code, result.stderr) == (0, ""), (argv, result.stderr)
+        if "--format" in argv:
+            assert ESC not in result.stdout, argv
+            if argv[-1] == "json":
+                assert next(iter(json.loads(result.stdout))) == "schema"
+        else:
+            assert ESC + "[" in result.stdout, argv
+
+
 # --- the README's "Use in scripts" examples, through a real bash ------------------------------------
 
 
@@ -308,7 +360,7 @@ GLOROT_LOOP = (
     " | awk 'NR == 1 || !/^layer,/' > glorot.csv"
 )
 TSV_READ = (
-    "glorotcalc 784 256 --dist normal --format tsv | tail -n +2 | cut -f 5,10"
+    "glorotcalc 784 256 --dist normal --format tsv | tail -n +2 | cut -f 10,18"
     " | while IFS=$'\\t' read -r scheme std; do echo \"$scheme: $std\"; done"
 )
 JQ_SCHEMA = "glorotcalc 784 256 --format json | jq .schema"
@@ -374,7 +426,7 @@ def test_readme_jq_examples(shell):
     if shutil.which("jq") is None:
         pytest.skip("jq is not installed")
     schema, bounds = shell(JQ_SCHEMA, JQ_BOUNDS)
-    assert schema.stdout == "1\n"
+    assert schema.stdout == "2\n"
     expected = {
         "glorot": ("fan_avg", glorot_bound(784, 256)),
         "he": ("fan_in", math.sqrt(3 * 2 / 784)),

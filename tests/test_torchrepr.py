@@ -192,7 +192,10 @@ def test_decoder_transposed_grouped_embedding_bilinear_and_unknown():
         "keras": (32 * 16, 64 * 16),
         "flax": (64 * 16, 32 * 16),
     }
-    assert any("depthwise" in note and "32×" in note for note in by_name["depthwise"].notes)
+    # groups = in = 32: fan_out 32·9 = 288 counts every group; the note points to Keras's depthwise conv
+    assert any(
+        "fan_out 288 is 32×" in note and "DepthwiseConv2D" in note for note in by_name["depthwise"].notes
+    )
     assert [(u.name, u.module) for u in model.unknown] == [("rnn", "LSTM(4, 8)")]
     assert any(note.startswith("not analysed") and "rnn LSTM(4, 8)" in note for note in model.notes)
 
@@ -473,3 +476,34 @@ def test_encoder_layer_with_an_activation_module():
     model = parse_torch_repr(text)
     assert [str(layer.activation) for layer in model] == ["linear", "linear", "gelu", "linear"]
     assert not any("activation is a function" in note for note in model.notes)
+
+
+@pytest.mark.torch
+def test_missing_biases_and_model_reinitializations_match_torch():
+    """``bias=False`` is a layer without bias; MultiheadAttention zeroes out_proj.bias; nn.Transformer's
+    _reset_parameters applies xavier_uniform_ to every parameter with dim > 1 (every layer weight)."""
+    torch = torch_or_skip()
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Linear(4, 3, bias=False),
+        nn.Conv2d(3, 2, 3, bias=False),
+        nn.Linear(2, 2),
+        nn.MultiheadAttention(8, 2),
+    )
+    parsed = {layer.name: layer for layer in parse_torch_repr(str(model))}
+    for name in ("0", "1", "2"):
+        assert parsed[name].no_bias == (model[int(name)].bias is None), name
+    assert torch.count_nonzero(model[3].out_proj.bias) == 0
+    assert [(m.part, m.init) for m in parsed["3.out_proj"].model_init] == [("bias", "zeros")]
+    assert [m.part for m in parsed["0"].model_init] == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        transformer = _extra_models(nn)["transformer"]
+    layers = parse_torch_repr(str(transformer))
+    reinitialized = {_layer_name(n) for n, p in transformer.named_parameters() if p.dim() > 1}
+    assert {layer.name for layer in layers} == reinitialized
+    for layer in layers:
+        assert ("weight", "xavier_uniform_") in [(m.part, m.init) for m in layer.model_init], layer.name
+    assert any(
+        "_reset_parameters re-initializes every weight with xavier_uniform_" in n for n in layers.notes
+    )

@@ -1,0 +1,231 @@
+"""One framework's conventions (``--framework X``), or one named initializer (``--init NAME``).
+
+Every result in that framework's fans, normal, clamp and names; a named initializer is evaluated
+exactly as its framework does (`frameworks.spec_stats`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from glorotcalc.frameworks import (
+    Framework,
+    check_framework_mode,
+    clamped,
+    distribution_label,
+    effective_distribution,
+    express,
+    framework_fans,
+    framework_layer,
+    framework_shape,
+    spec_framework,
+    spec_stats,
+)
+from glorotcalc.layers import Layer
+from glorotcalc.report import Report, columns
+from glorotcalc.results import (
+    ALL_DISTRIBUTIONS,
+    ALL_SCHEMES,
+    check_mode,
+    explain,
+    explain_note,
+    layer_gain,
+    layer_mode,
+    layer_record,
+    layer_title,
+    result_record,
+    shape_text,
+)
+from glorotcalc.schemes import SCHEMES, InitStats, recommended_scheme, scheme_stats
+
+
+def framework_stats(fw: Framework, layer: Layer, scheme: str, distribution: str) -> InitStats:
+    """`scheme` × `distribution` for `layer` as `fw` computes it (its fans, its normal, its clamp)."""
+    fan_in, fan_out = framework_fans(layer, fw)
+    gain, mode = layer_gain(layer, scheme), layer_mode(layer, scheme)
+    distribution = effective_distribution(fw, distribution)
+
+    def stats_of(fi: int, fo: int, n: float | None = None) -> InitStats:
+        return scheme_stats(scheme, fi, fo, distribution, gain=gain, mode=mode, n=n)
+
+    return clamped(fw, stats_of, fan_in, fan_out, mode or SCHEMES[scheme].mode)
+
+
+def framework_record(layer: Layer, fw: Framework) -> dict:
+    """`layer_record` with the weight shape, layout and fans `fw` uses."""
+    fan_in, fan_out = framework_fans(layer, fw)
+    return {
+        **layer_record(layer),
+        "shape": list(framework_shape(layer, fw)),
+        "layout": fw.name,
+        "fan_in": fan_in,
+        "fan_out": fan_out,
+    }
+
+
+def _schemes(layer: Layer, schemes: tuple[str, ...] | None, count: int) -> tuple[str, ...]:
+    """All selected schemes; by default all for one layer, the recommended one per layer of many."""
+    if schemes is not None:
+        return schemes
+    return ALL_SCHEMES if count == 1 else (recommended_scheme(layer.activation)[0],)
+
+
+def _distributions(fw: Framework, distributions: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The chosen distributions; by default what the framework names: uniform and its *_normal
+    (torch: also the truncated one written out)."""
+    if distributions is not None:
+        return distributions
+    return ALL_DISTRIBUTIONS if fw.normal == "normal" else ("uniform", "normal")
+
+
+def framework_lookup(
+    layers: Sequence[Layer],
+    fw: Framework,
+    *,
+    schemes: tuple[str, ...] | None = None,
+    distributions: tuple[str, ...] | None = None,
+    explain: bool = False,
+) -> Report:
+    """``--framework X``: every result in that framework's conventions and names."""
+    picks = []
+    for layer in layers:
+        layer_schemes = _schemes(layer, schemes, len(layers))
+        check_mode(layer.mode, layer_schemes)
+        for scheme in layer_schemes:
+            for distribution in _distributions(fw, distributions):
+                stats = framework_stats(fw, layer, scheme, distribution)
+                check_framework_mode(fw, stats)
+                picks.append((layer, stats, distribution))
+    return _report(layers, fw, picks, explain)
+
+
+def init_lookup(layers: Sequence[Layer], spec, *, explain: bool = False) -> Report:
+    """``--init NAME``: the named initializer on every layer, exactly as its framework computes it.
+
+    >>> from glorotcalc.initnames import parse_init
+    >>> from glorotcalc.layers import dense
+    >>> round(init_lookup([dense(784, 256)], parse_init("kaiming_uniform_(a=5**0.5)")).value, 6)
+    0.035714
+    """
+    fw = spec_framework(spec)
+    picks = [(layer, spec_stats(spec, layer), spec.distribution) for layer in layers]
+    report = _report(layers, fw, picks, explain, spec)
+    others = [name for name in spec.frameworks if name != fw.name]
+    report.notes.insert(
+        0, f"--init {spec.call}: {_semantics(spec)}" + (f" (also {', '.join(others)})" if others else "")
+    )
+    return report
+
+
+def _semantics(spec) -> str:
+    what = {
+        "uniform": "U(−bound, bound)",
+        "normal": "N(0, Var), untruncated",
+        "truncated": "N(0, σ²) cut at ±2σ, σ = √Var/0.87962566",
+    }[spec.distribution]
+    return f"{spec_framework(spec).title} semantics — Var = {spec.scale:.6g}/n, n from {spec.mode}, {what}"
+
+
+def _report(layers: Sequence[Layer], fw: Framework, picks: list, with_explain: bool, spec=None) -> Report:
+    rows, records, results = [], {}, []
+    for layer, stats, distribution in picks:
+        record = records.setdefault(layer.name, {**framework_record(layer, fw), "results": []})
+        name = spec.name if spec is not None else express(stats, fw, layer).name
+        qualified = spec.call if spec is not None else express(stats, fw, layer, code=True).qualified
+        extra = {
+            "requested_distribution": distribution,
+            "distribution_label": distribution_label(fw, distribution, short=len(layers) > 1),
+            "initializer": qualified,
+        }
+        explained = {"explain": explain(stats)} if with_explain else {}
+        record["results"].append({**result_record(stats), **extra, **explained})
+        rows.append(_row(layer, fw, stats, {**extra, **explained, "initializer": name}))
+        results.append(stats)
+    notes = framework_notes(fw, layers, results)
+    if with_explain:
+        notes += [explain_note(stats) for stats in results]
+    return Report(
+        kind="framework",
+        title=_title(layers, fw),
+        columns=_columns(fw, len(layers) == 1),
+        rows=rows,
+        document={"framework": fw.name, "layers": list(records.values())},
+        notes=notes,
+        value=results[0].value if len(results) == 1 else None,
+        csv_columns=[*FRAMEWORK_CSV_COLUMNS, *(columns(("explain", "explain", "str")) if with_explain else [])],
+    )
+
+
+def _row(layer: Layer, fw: Framework, stats: InitStats, extra: dict) -> dict:
+    return {
+        "framework": fw.name,
+        "layer": layer.name,
+        "shape": shape_text(framework_shape(layer, fw)),
+        **result_record(stats),
+        "fan_in": stats.fan_in,
+        "fan_out": stats.fan_out,
+        "param": stats.value,
+        **extra,
+    }
+
+
+def _title(layers: Sequence[Layer], fw: Framework) -> str:
+    conventions = f"{fw.title} conventions"
+    if len(layers) > 1:
+        return f"{len(layers)} layers · {fw.name} layout {fw.layout_text} · {conventions}"
+    return f"{layer_title(framework_layer(layers[0], fw))} · {conventions}"
+
+
+def _columns(fw: Framework, single: bool) -> list:
+    layer_columns = columns(
+        ("layer", "layer", "str"), ("fan_in", "fan_in", "int"), ("fan_out", "fan_out", "int")
+    )
+    return [
+        *([] if single else layer_columns),
+        *columns(
+            ("scheme", "scheme", "str"),
+            ("distribution_label", "distribution", "str"),
+            ("initializer", "initializer", "str"),
+            ("mode", "mode", "str"),
+            (fw.knob, fw.knob, "g"),
+            ("std", "std", "g"),
+            ("param", "bound | σ", "g"),
+        ),
+    ]
+
+
+FRAMEWORK_CSV_COLUMNS = columns(
+    ("framework", "framework", "str"),
+    ("layer", "layer", "str"),
+    ("shape", "shape", "str"),
+    ("fan_in", "fan_in", "int"),
+    ("fan_out", "fan_out", "int"),
+    ("scheme", "scheme", "str"),
+    ("requested_distribution", "requested_distribution", "str"),
+    ("distribution", "distribution", "str"),
+    ("initializer", "initializer", "str"),
+    ("mode", "mode", "str"),
+    ("n", "n"),
+    ("gain", "gain"),
+    ("scale", "scale"),
+    ("variance", "variance"),
+    ("std", "std"),
+    ("sampler_std", "sampler_std"),
+    ("bound", "bound"),
+    ("support", "support"),
+)
+
+
+def framework_notes(fw: Framework, layers: Sequence[Layer], results: list[InitStats]) -> list[str]:
+    distributions = {stats.distribution for stats in results}
+    notes = [f"initializer: {fw.module}.… · bound | σ: the uniform bound, the normal's σ"]
+    notes += [note for d, note in fw.notes_by_distribution.items() if d in distributions]
+    if "truncated" in distributions and fw.normal == "truncated":
+        notes.append(f"{fw.title}'s untruncated normal is {fw.untruncated}")
+    notes += [note for s, note in fw.notes_by_scheme.items() if any(r.scheme == s for r in results)]
+    notes += [fw.note] if fw.note else []
+    if fw.small_rank_fans and any(len(layer.shape) < 2 or 0 in layer.shape for layer in layers):
+        notes.append("keras compute_fans: rank 0 → (1, 1), rank 1 → (n, n); then n = max(1, fan)")
+    prefix, shown = len(layers) > 1, [framework_layer(layer, fw) for layer in layers]
+    notes += [f"{layer.name}: {note}" if prefix else note for layer in shown for note in layer.notes]
+    return notes

@@ -1,0 +1,176 @@
+"""``defaults``: what each framework's layers draw without being asked, ÷ He and ÷ Glorot.
+
+Weight and bias, per layer kind, from each framework's record (`frameworks.LayerDefault`); a
+model's own re-initialization (torch ``nn.Transformer``, ``nn.MultiheadAttention``'s biases) wins;
+a layer printed with ``bias=False`` has no bias; modules glorotcalc cannot read are listed, not
+dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from glorotcalc.frameworks import (
+    FRAMEWORKS,
+    LAYER_FRAMEWORKS,
+    Framework,
+    bias_bound,
+    default_bias,
+    default_init,
+    default_stats,
+    framework_fans,
+    layer_default,
+)
+from glorotcalc.layers import Layer
+from glorotcalc.report import Report, columns
+from glorotcalc.results import explain as explain_text
+from glorotcalc.results import explain_note, layer_record, layer_what, result_record
+from glorotcalc.schemes import scheme_stats
+
+DEFAULT_FRAMEWORKS = tuple(FRAMEWORKS[name] for name in LAYER_FRAMEWORKS)
+
+
+def defaults(
+    layers: Sequence[Layer], *, frameworks: Sequence[Framework] = DEFAULT_FRAMEWORKS, explain: bool = False
+) -> Report:
+    """The std each framework's default layer init gives each layer, ÷ He and ÷ Glorot.
+
+    >>> from glorotcalc.layers import dense
+    >>> round(defaults([dense(784, 256)]).rows[0]["std"], 6)  # torch: 1/√(3·784)
+    0.02062
+    """
+    rows, records = [], []
+    for layer in layers:
+        he = scheme_stats("he", layer.fan_in, layer.fan_out, "normal")
+        glorot = scheme_stats("glorot", layer.fan_in, layer.fan_out, "normal")
+        found = [_row(fw, layer, he.std, glorot.std, explain) for fw in frameworks]
+        rows += found
+        records.append({**layer_record(layer), "he_std": he.std, "glorot_std": glorot.std, "defaults": found})
+    unknown = [_unknown_row(module) for module in getattr(layers, "unknown", [])]
+    single = len(layers) == 1 and not unknown
+    document = {"layers": records}
+    if unknown:
+        document["unknown_modules"] = [module.as_dict() for module in layers.unknown]
+    return Report(
+        kind="defaults",
+        title=_title(layers),
+        columns=DEFAULTS_COLUMNS if single else _many_layer_columns(),
+        rows=rows + unknown,
+        document=document,
+        notes=_notes(frameworks, layers, explain),
+        value=rows[0]["param"] if len(rows) == 1 else None,
+        csv_columns=[*DEFAULTS_CSV_COLUMNS, *(columns(("explain", "explain", "str")) if explain else [])],
+        value_hint="--value needs one layer and one framework: add --framework torch, keras or flax",
+    )
+
+
+def _row(fw: Framework, layer: Layer, he_std: float, glorot_std: float, with_explain: bool) -> dict:
+    base = {
+        "layer": layer.name,
+        "framework": fw.name,
+        "layer_init": default_init(fw, layer),
+        "he_std": he_std,
+        "glorot_std": glorot_std,
+        "bias": default_bias(fw, layer),
+        "bias_bound": bias_bound(fw, layer),
+    }
+    if layer_default(fw, layer) is None:
+        return {**base, "layer_init": f"no {layer.kind} layer", "bias": "—"}
+    stats = default_stats(fw, layer)
+    return {
+        **base,
+        **result_record(stats),
+        "fan_in": stats.fan_in,
+        "fan_out": stats.fan_out,
+        "param": stats.value,
+        "ratio_he": stats.std / he_std,
+        "ratio_glorot": stats.std / glorot_std,
+        **({"explain": explain_text(stats)} if with_explain else {}),
+    }
+
+
+def _unknown_row(module) -> dict:
+    return {
+        "layer": module.name,
+        "framework": "—",
+        "layer_init": f"not analysed: {module.reason}",
+        "bias": "—",
+    }
+
+
+def _title(layers: Sequence[Layer]) -> str:
+    if len(layers) > 1 or getattr(layers, "unknown", None):
+        return f"{len(layers)} layers · default initialization of each framework"
+    layer = layers[0]
+    he = scheme_stats("he", layer.fan_in, layer.fan_out, "normal")
+    glorot = scheme_stats("glorot", layer.fan_in, layer.fan_out, "normal")
+    return (
+        f"{layer_what(layer)} · fan_in {layer.fan_in} · fan_out {layer.fan_out} · "
+        f"He std {he.std:.6g} · Glorot std {glorot.std:.6g}"
+    )
+
+
+def _notes(frameworks: Sequence[Framework], layers: Sequence[Layer], explain: bool) -> list[str]:
+    notes = [f"{fw.layer_names}: {fw.default_note}" for fw in frameworks]
+    notes += [fw.bias_note for fw in frameworks if fw.bias_note]
+    notes.append("÷ He: std / √(2/fan_in); ÷ Glorot: std / √(2/(fan_in + fan_out)), this layer's fans")
+    notes += [
+        _layer_note(layer, frameworks) for layer in layers if layer.kind in ("conv_transpose", "depthwise")
+    ]
+    reasons = {f"{o.init} on {o.part}s: {o.reason}" for layer in layers for o in layer.model_init}
+    notes += [f"the model re-initializes: {reason}" for reason in sorted(reasons)]
+    notes += list(getattr(layers, "notes", []))
+    if explain:
+        notes += [
+            explain_note(default_stats(fw, layer))
+            for layer in layers
+            for fw in frameworks
+            if layer_default(fw, layer)
+        ]
+    return notes
+
+
+def _layer_note(layer: Layer, frameworks: Sequence[Framework]) -> str:
+    what = "transposed conv" if layer.kind == "conv_transpose" else "depthwise conv"
+    fans = ", ".join(f"{fw.title} {framework_fans(layer, fw)[0]}" for fw in frameworks)
+    layers = ", ".join(
+        f"{fw.title} {layer_default(fw, layer).layer}" for fw in frameworks if layer_default(fw, layer)
+    )
+    return f"{layer.name}: {what} — fan_in is {fans} (each from its own weight layout: {layers})"
+
+
+DEFAULTS_COLUMNS = columns(
+    ("framework", "framework", "str"),
+    ("layer_init", "weight init", "str"),
+    ("distribution", "draws", "str"),
+    ("fan_in", "fan_in", "int"),
+    ("param", "bound | σ"),
+    ("std", "std"),
+    ("ratio_he", "÷ He", "ratio"),
+    ("ratio_glorot", "÷ Glorot", "ratio"),
+    ("bias", "bias", "str"),
+)
+
+
+def _many_layer_columns() -> list:
+    """One row per layer × framework: a layer column, and no draws column to stay narrow."""
+    kept = [column for column in DEFAULTS_COLUMNS if column.key != "distribution"]
+    return [*columns(("layer", "layer", "str")), *kept]
+
+
+DEFAULTS_CSV_COLUMNS = columns(
+    ("layer", "layer", "str"),
+    ("framework", "framework", "str"),
+    ("layer_init", "layer_init", "str"),
+    ("distribution", "distribution", "str"),
+    ("fan_in", "fan_in", "int"),
+    ("fan_out", "fan_out", "int"),
+    ("param", "param"),
+    ("std", "std"),
+    ("he_std", "he_std"),
+    ("glorot_std", "glorot_std"),
+    ("ratio_he", "ratio_he"),
+    ("ratio_glorot", "ratio_glorot"),
+    ("bias", "bias", "str"),
+    ("bias_bound", "bias_bound"),
+)

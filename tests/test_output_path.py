@@ -1,0 +1,219 @@
+"""Output is written, or the exit code says it was not; any stdout encoding; Ctrl-C from the start.
+
+Each runs the real program in a subprocess (buffering, pipes and signals are the process's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import run_subprocess
+
+FORMATS = [("--format", "json"), ("--format", "csv"), ("--format", "tsv"), ("--format", "table")]
+ALL_ARGV = [
+    ("784", "256"),
+    ("784", "256", "--scheme", "he", "--dist", "uniform", "--value"),
+    ("compare", "784", "256"),
+    ("defaults", "784-256-10"),
+    ("emit", "torch", "784", "256", "--scheme", "he", "--dist", "normal"),
+    ("gain", "tanh"),
+]
+
+
+def env(**extra: str) -> dict[str, str]:
+    full = {**os.environ, "NO_COLOR": "1", **extra}
+    full.pop("PYTHONUNBUFFERED", None)  # the normal case: stdout is block-buffered into a file
+    full.pop("COLUMNS", None)
+    return full
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f[1])
+def test_a_full_disk_is_one_error_line_and_exit_1(fmt):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "glorotcalc", "784", "256", *fmt],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env(),
+            timeout=60,
+        )
+    assert proc.returncode == 1
+    assert proc.stderr == "Error: cannot write the output: No space left on device\n"
+
+
+def test_value_into_a_full_disk():
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "glorotcalc",
+                "784",
+                "256",
+                "--scheme",
+                "he",
+                "--dist",
+                "normal",
+                "--value",
+            ],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env(),
+            timeout=60,
+        )
+    assert (proc.returncode, proc.stderr.count("\n")) == (1, 1)
+
+
+@pytest.mark.parametrize("argv", ALL_ARGV, ids=lambda a: " ".join(a[:2]))
+def test_a_closed_pipe_is_a_quiet_exit(argv):
+    """The reader went away (``| head`` finished): no message, exit 141 as for SIGPIPE."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glorotcalc", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env(),
+    )
+    proc.stdout.close()  # before the program writes anything
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 141, err
+    assert err == b""
+
+
+def test_a_closed_stdout_is_an_error():
+    proc = subprocess.run(
+        ["bash", "-c", f'"{sys.executable}" -m glorotcalc 784 256 >&-'],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Error: cannot write the output") and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "ascii"])
+@pytest.mark.parametrize("argv", ALL_ARGV, ids=lambda a: " ".join(a[:2]))
+def test_any_stdout_encoding(encoding, argv):
+    """A stdout that is not UTF-8 gets ASCII spellings (→ is ->, √ is sqrt) in every format."""
+    for fmt in FORMATS if "--value" not in argv else [()]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "glorotcalc", *argv, *fmt],
+            capture_output=True,
+            env=env(PYTHONIOENCODING=encoding),
+            timeout=60,
+        )
+        assert (proc.returncode, proc.stderr) == (0, b""), proc.stderr
+        stdout = proc.stdout.decode(encoding)  # what reached the stream is in its encoding
+        if fmt == ("--format", "json"):
+            json.loads(stdout)
+        if argv[:2] == ("784", "256") and fmt == ("--format", "table"):
+            assert "784 -> 256" in stdout
+
+
+def test_errors_in_a_non_utf8_stderr():
+    result = run_subprocess("784", "256", "--mode", "fan_mid", env={"PYTHONIOENCODING": "ascii"})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+
+
+def test_piped_table_lines_end_without_blanks():
+    result = run_subprocess("784", "256")
+    assert result.exit_code == 0
+    assert all(line == line.rstrip() for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("word", ["-scheme", "-dist", "-hscheme", "-h2"])
+def test_a_single_dash_word_is_not_help(cli, word):
+    """Only ``-h`` alone is help; Click would otherwise read ``-scheme`` as ``-s -c -h …``."""
+    result = cli("784", "256", word, "he", "--dist", "normal", "--value")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert word in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_single_dash_word_suggests_the_option(cli):
+    assert "did you mean --scheme?" in cli("784", "256", "-scheme", "he").stderr
+
+
+def test_negative_numbers_are_not_single_dash_options(cli):
+    result = cli("784", "256", "--slope", "-0.2", "--scheme", "he", "--dist", "uniform", "--value")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("typed", ["1_5", "١٥", "0x10", "1,5", "15 "])
+def test_options_read_numbers_as_positionals_do(cli, typed):
+    """One number syntax: ASCII digits; Python's float() would take 1_5 (15) and Arabic-Indic digits."""
+    result = cli("784", "256", "--gain", typed.strip() if typed == "15 " else typed)
+    if typed == "15 ":
+        assert result.exit_code == 0
+        return
+    assert result.exit_code == 2, result.output
+    assert repr(typed) in result.stderr
+
+
+def test_positional_fans_refuse_the_same_spellings(cli):
+    for typed in ("1_5", "١٥"):
+        assert cli("784", typed).exit_code == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.05, 0.1, 0.15, 0.25])
+def test_ctrl_c_while_starting_is_an_interrupt(delay):
+    """SIGINT while the CLI's modules are still importing: ``Error: interrupted``, exit 130."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glorotcalc", "784", "256", "--sample", "--samples", "100000000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env(),
+    )
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.decode() == "Error: interrupted\n"
+
+
+def test_sampling_refuses_more_than_the_limit_in_total(cli):
+    """1e6 × 1e6 weights × 9 results = 9e12 draws: refused up front, not 11 hours of work."""
+    started = time.monotonic()
+    result = cli("1000000", "1000000", "--sample")
+    assert result.exit_code == 2
+    assert "9,000,000,000,000" in result.stderr
+    assert time.monotonic() - started < 5
+
+
+def test_memory_limit_reads_the_cgroup(tmp_path):
+    from glorotcalc.propagate import memory_limit
+
+    v2 = tmp_path / "memory.max"
+    v2.write_text("1610612736\n")  # a 1.5 GiB container
+    assert memory_limit((str(v2),)) == 1610612736 // 2
+    unlimited = tmp_path / "max"
+    unlimited.write_text("max\n")
+    v1 = tmp_path / "limit_in_bytes"
+    v1.write_text("9223372036854771712\n")  # cgroup v1's "no limit"
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert memory_limit((str(unlimited), str(v1))) == physical // 2
+
+
+def test_emit_names_are_valid_python():
+    """Module names that are keywords, imported names or not ASCII identifiers."""
+    import ast
+
+    from glorotcalc.emit import identifiers
+    from glorotcalc.layers import dense
+
+    names = ["class", "torch", "x²", "nn", "0", "layers.0.linear1", "match", "", "class"]
+    written = identifiers([dense(4, 2, name=name) for name in names])
+    assert len(set(written)) == len(written)
+    for name in written:
+        ast.parse(f"{name} = 1\n{name}_init = 2\n")
+        assert name.isascii() and name.isidentifier()

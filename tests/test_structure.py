@@ -1,0 +1,122 @@
+"""The package's shape: no import cycle, no branching on a framework's name, no request object.
+
+These read the source with `ast`; they fail when a change reintroduces what the structure removed.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "glorotcalc"
+MODULES = {path.stem: path for path in PACKAGE.glob("*.py") if path.stem != "__main__"}
+FRAMEWORK_NAMES = {"torch", "keras", "jax", "flax"}
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every glorotcalc module `path` imports, at module level or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("glorotcalc"):
+            target = node.module.split(".")[1] if "." in node.module else None
+            if target is None:  # from glorotcalc import x: x may be a module
+                found |= {alias.name for alias in node.names if alias.name in MODULES}
+            else:
+                found.add(target)
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("glorotcalc.")}
+    return found - {"__init__"}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle in `graph` as a list of modules, or None (depth-first search with colours)."""
+    colour = dict.fromkeys(graph, 0)
+    stack: list[str] = []
+
+    def visit(module: str) -> list[str] | None:
+        colour[module] = 1
+        stack.append(module)
+        for other in sorted(graph.get(module, ())):
+            if colour.get(other) == 1:
+                return [*stack[stack.index(other) :], other]
+            if colour.get(other) == 0:
+                cycle = visit(other)
+                if cycle:
+                    return cycle
+        stack.pop()
+        colour[module] = 2
+        return None
+
+    for module in sorted(graph):
+        if colour[module] == 0:
+            cycle = visit(module)
+            if cycle:
+                return cycle
+    return None
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    """The check below can fail: a graph with a cycle is reported."""
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycle():
+    graph = {name: imports_of(path) & set(MODULES) for name, path in MODULES.items() if name != "__init__"}
+    assert find_cycle(graph) is None, f"import cycle: {' → '.join(find_cycle(graph))}"
+
+
+def test_only_the_cli_reads_options():
+    """No module but the CLI defines or imports a request object; the old `commands` is gone."""
+    assert "commands" not in MODULES
+    for name, path in MODULES.items():
+        source = path.read_text()
+        assert "Request" not in source, f"{name}.py mentions a Request"
+
+
+def _framework_comparisons(path: Path) -> list[str]:
+    """``x == "keras"``, ``x in ("torch", …)``, ``.get("flax")``-style tests on a framework name."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Compare):
+            for value in [node.left, *node.comparators]:
+                literals = [value] if isinstance(value, ast.Constant) else getattr(value, "elts", [])
+                names = {c.value for c in literals if isinstance(c, ast.Constant)} & FRAMEWORK_NAMES
+                if names:
+                    found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "module", ["frameworks", "convention", "compare", "defaults", "emit", "lookup", "results", "inputs"]
+)
+def test_no_analysis_branches_on_a_framework_name(module):
+    """Each framework is a record of facts: code reads its fields, never asks which one it is.
+
+    The layout strings of `fans.py`/`layers.py` (where ``"torch"`` names a weight *layout*) are the
+    only place a framework word is compared.
+    """
+    assert _framework_comparisons(MODULES[module]) == []
+
+
+def test_the_comparison_finder_finds_a_branch(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text('def f(fw):\n    if fw.name == "keras":\n        return 1\n')
+    assert _framework_comparisons(bad) == ["line 2: fw.name == 'keras'"]
+
+
+def test_every_framework_is_one_record():
+    from glorotcalc.frameworks import FRAMEWORKS, Framework
+
+    assert set(FRAMEWORKS) == FRAMEWORK_NAMES
+    assert all(isinstance(fw, Framework) for fw in FRAMEWORKS.values())
+    # facts that differ are fields: the normal each *_normal draws, and Keras's clamp
+    assert {name: fw.normal for name, fw in FRAMEWORKS.items()} == {
+        "torch": "normal",
+        "keras": "truncated",
+        "jax": "truncated",
+        "flax": "truncated",
+    }
+    assert [name for name, fw in FRAMEWORKS.items() if fw.min_n == 1.0] == ["keras"]
