@@ -13,7 +13,21 @@ A name of a submodule (``glorotcalc.compare``) is the module once it has been im
 ``from glorotcalc import compare``, which always gives the function.
 """
 
-from glorotcalc.errors import GlorotcalcError, UsageError
+import os as _os
+import signal as _signal
+import sys as _sys
+
+
+def _interrupted_while_starting(signum, frame):  # pragma: no cover - timing
+    """Ctrl-C before the command line's own handling is in place: the same answer, exit 130."""
+    _sys.stderr.write("Error: interrupted\n")
+    _os._exit(130)
+
+
+if __name__ == "glorotcalc" and _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+    _signal.signal(_signal.SIGINT, _interrupted_while_starting)  # glorotcalc.cli.main puts back Python's
+
+from glorotcalc.errors import GlorotcalcError, UsageError  # noqa: E402
 
 __version__ = "0.1.0"
 

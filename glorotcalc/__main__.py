@@ -4,16 +4,20 @@ Ctrl-C is caught from the first instant: while the CLI's modules are still being
 ``Error: interrupted`` and exit 130, as it is later.
 """
 
+import signal
 import sys
 
 
 def main() -> int:
     try:
         from glorotcalc.cli import main as run
-    except KeyboardInterrupt:
+
+        code = run()
+    except KeyboardInterrupt:  # while importing, or between the CLI's own handlers
         sys.stderr.write("Error: interrupted\n")
-        return 130
-    return run()
+        code = 130
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the answer is given: a late Ctrl-C cannot kill it
+    return code
 
 
 if __name__ == "__main__":

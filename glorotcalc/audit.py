@@ -20,11 +20,20 @@ every std. The implied gain (realized std / the mode's std at gain 1) is reporte
 A 1-D tensor ``x.bias`` is paired with ``x.weight`` (or ``x.kernel``) for its fan_in and tested
 against torch's default bias U(±1/√fan_in); zeros and ones are recognized exactly.
 
+Files are untrusted (`glorotcalc.loaders` states the limits). A tensor whose elements repeat fewer
+stored values (a broadcast torch view) is audited on the values it stores and reported as no
+random initialization. Every tensor name and file path in rows, notes, JSON records and errors is
+`glorotcalc.text.inert` text: terminal controls and bidi overrides are escapes. The JSON carries
+that inert text too, not the raw name: JSON could escape control characters itself, but then one
+tensor would be spelled differently in the table, the CSV/TSV and the JSON; with one spelling a name
+copied from any output matches the others (the raw name is recovered by undoing ``inert``).
+
 Example: ``glorotcalc audit model.safetensors`` → ``fc1.weight … torch default · high``.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +44,7 @@ from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.fans import compute_fans
 from glorotcalc.gain import Gain
 from glorotcalc.layers import from_shape
-from glorotcalc.loaders import CHUNK, Tensor, TensorError, WeightsFile, open_weights
+from glorotcalc.loaders import CHUNK, WIDTHS, Tensor, TensorError, WeightsFile, open_weights
 from glorotcalc.progress import Progress
 from glorotcalc.report import Report, columns
 from glorotcalc.schemes import TRUNCATION, scheme_stats
@@ -157,28 +166,54 @@ def _log_tail(z: float) -> float:
 
 @dataclass(frozen=True)
 class Sample:
-    """What streaming a tensor yields: its moments, dtype and count of NaN/inf values."""
+    """What streaming a tensor yields: its moments, dtype and count of NaN/inf values.
+
+    `moments` are of the values divided by 2**`exponent` (see `stream_sample`); the properties are
+    in the tensor's own units, and ratios (z of the mean, max |w|/std) are taken in the scaled units,
+    where neither side is subnormal.
+    """
 
     moments: Moments
     dtype: str
     nonfinite: int = 0
+    exponent: int = 0
 
     @property
     def n(self) -> int:
         return self.moments.n
 
     @property
+    def mean(self) -> float:
+        return math.ldexp(self.moments.mean, self.exponent)
+
+    @property
     def std(self) -> float:
-        return self.moments.std
+        return math.ldexp(self.moments.std, self.exponent)
+
+    @property
+    def min(self) -> float:
+        return math.ldexp(self.moments.min, self.exponent)
+
+    @property
+    def max(self) -> float:
+        return math.ldexp(self.moments.max, self.exponent)
 
     @property
     def max_abs(self) -> float:
-        return max(abs(self.moments.min), abs(self.moments.max))
+        return max(abs(self.min), abs(self.max))
+
+    @property
+    def excess_kurtosis(self) -> float:
+        return self.moments.excess_kurtosis  # scale-free
+
+    @property
+    def max_abs_over_std(self) -> float:
+        return max(abs(self.moments.min), abs(self.moments.max)) / self.moments.std
 
     @property
     def z_mean(self) -> float:
         """The mean in standard errors σ/√n from 0."""
-        return self.moments.mean / (self.std / math.sqrt(self.n))
+        return self.moments.mean / (self.moments.std / math.sqrt(self.n))
 
 
 @dataclass(frozen=True)
@@ -198,11 +233,9 @@ class ShapeFit:
 
 def fit_shape(shape: Shape, sample: Sample) -> ShapeFit:
     n, r = sample.n, shape.std_rel_se(sample.n)
-    z_kurtosis = (sample.moments.excess_kurtosis - shape.excess_kurtosis) / shape.kurtosis_se(n)
+    z_kurtosis = (sample.excess_kurtosis - shape.excess_kurtosis) / shape.kurtosis_se(n)
     slack = ROUNDING.get(sample.dtype, 0.0)
-    return ShapeFit(
-        shape, z_kurtosis, _z_max(shape, n, sample.max_abs / sample.std, r, slack), sample.z_mean, r
-    )
+    return ShapeFit(shape, z_kurtosis, _z_max(shape, n, sample.max_abs_over_std, r, slack), sample.z_mean, r)
 
 
 def _z_max(shape: Shape, n: int, a: float, r: float, slack: float) -> float:
@@ -282,27 +315,35 @@ def fit(candidate: Candidate, fits: dict[str, ShapeFit], sample: Sample) -> Fit:
 
 def weight_candidates(fan_in: int, fan_out: int, layout: str, shape: tuple[int, ...]) -> list[Candidate]:
     """Every mode × known gain × distribution, labelled; framework defaults named."""
+    return list(_weight_candidates(fan_in, fan_out, layout, tuple(shape)))
+
+
+@functools.lru_cache(maxsize=1024)  # a model repeats a few shapes over many layers
+def _weight_candidates(
+    fan_in: int, fan_out: int, layout: str, shape: tuple[int, ...]
+) -> tuple[Candidate, ...]:
     defaults = framework_defaults(shape, layout)
     found = []
     for mode in MODES:
         for gain, scale, gain_name in GAINS:
             scheme = "glorot" if mode == "fan_avg" else "lecun" if (mode, scale) == ("fan_in", 1.0) else "he"
+            # the std is gain/√n whatever the distribution (which sets only the sampler's parameter)
+            stats = scheme_stats(
+                scheme,
+                fan_in,
+                fan_out,
+                "normal",
+                gain=Gain(gain, gain_name, scale),
+                mode=None if scheme == "glorot" else mode,
+            )
+            own = scale == OWN_SCALE[scheme]
             for distribution in DISTRIBUTIONS:
-                stats = scheme_stats(
-                    scheme,
-                    fan_in,
-                    fan_out,
-                    distribution,
-                    gain=Gain(gain, gain_name, scale),
-                    mode=None if scheme == "glorot" else mode,
-                )
-                default_of = _default_of(defaults, stats)
+                default_of = _default_of(defaults, distribution, stats.mode, stats.std)
                 label = _label(scheme, mode, scale, gain_name, distribution, default_of)
-                own = scale == OWN_SCALE[scheme]
                 found.append(
                     Candidate(scheme, mode, gain, gain_name, distribution, stats.std, label, default_of, own)
                 )
-    return [*found, EMBEDDING]
+    return (*found, EMBEDDING)
 
 
 # torch's nn.Embedding draws N(0, 1) whatever its shape
@@ -338,10 +379,10 @@ def framework_defaults(shape: tuple[int, ...], layout: str) -> dict[str, object]
     return {name: default_stats(FRAMEWORKS[name], layer) for name in LAYER_FRAMEWORKS}
 
 
-def _default_of(defaults: dict, stats) -> str | None:
+def _default_of(defaults: dict, distribution: str, mode: str, std: float) -> str | None:
     for framework, default in defaults.items():
-        same = default.distribution == stats.distribution and default.mode == stats.mode
-        if same and abs(default.std / stats.std - 1) < EQUAL:
+        same = default.distribution == distribution and default.mode == mode
+        if same and abs(default.std / std - 1) < EQUAL:
             return framework
     return None
 
@@ -382,7 +423,7 @@ def judge(sample: Sample, candidates: list[Candidate]) -> Verdict:
     if sample.nonfinite:
         return Verdict("no_match", "no match", statement=f"{sample.nonfinite:,} NaN/inf values")
     if sample.moments.min == sample.moments.max:
-        return _constant(sample.moments.min)
+        return _constant(sample.min)
     fits = {d: fit_shape(SHAPES[d], sample) for d in DISTRIBUTIONS}
     ranked = sorted((fit(c, fits, sample) for c in candidates), key=lambda f: f.worst)
     good = [f for f in ranked if f.worst <= Z]
@@ -458,7 +499,8 @@ def _shape_only(sample: Sample, shape_fit: ShapeFit, ranked: list[Fit]) -> Verdi
     else:
         text += f", but std {sample.std:.4g} matches no scheme × gain"
     if nearest is not None:
-        text += f": nearest {nearest.candidate.label}, {_se(nearest.z_std)} away"
+        away = "over 1e308 SE" if math.isinf(nearest.z_std) else _se(nearest.z_std)  # std ≫ any init
+        text += f": nearest {nearest.candidate.label}, {away} away"
     return Verdict(
         "distribution_only",
         f"{shape_fit.shape.distribution}, other scale",
@@ -473,14 +515,14 @@ def _no_match(sample: Sample, shape_fit: ShapeFit) -> Verdict:
     failures = []
     if abs(shape_fit.z_kurtosis) > Z:
         failures.append(
-            f"excess kurtosis {sample.moments.excess_kurtosis:.4g} "
+            f"excess kurtosis {sample.excess_kurtosis:.4g} "
             f"({shape.distribution} {shape.excess_kurtosis:.4g}: {_se(shape_fit.z_kurtosis)})"
         )
     if abs(shape_fit.z_mean) > Z:
-        failures.append(f"mean {sample.moments.mean:.4g} ({_se(shape_fit.z_mean)} from 0)")
+        failures.append(f"mean {sample.mean:.4g} ({_se(shape_fit.z_mean)} from 0)")
     if shape_fit.z_max > Z:
         failures.append(
-            f"max |w| = {sample.max_abs / sample.std:.4g}·std ({_max_text(shape)}: {_se(shape_fit.z_max)})"
+            f"max |w| = {sample.max_abs_over_std:.4g}·std ({_max_text(shape)}: {_se(shape_fit.z_max)})"
         )
     text = f"closest shape {shape.distribution}, but " + "; ".join(failures)
     return Verdict("no_match", "no match", shape_fit=shape_fit, statement=text)
@@ -499,8 +541,8 @@ def _max_text(shape: Shape) -> str:
 def _shape_text(sample: Sample, shape_fit: ShapeFit) -> str:
     shape = shape_fit.shape
     return (
-        f"excess kurtosis {sample.moments.excess_kurtosis:.4g} vs {shape.excess_kurtosis:.4g}: "
-        f"{_se(shape_fit.z_kurtosis)}; max |w| = {sample.max_abs / sample.std:.4g}·std, {_max_text(shape)}; "
+        f"excess kurtosis {sample.excess_kurtosis:.4g} vs {shape.excess_kurtosis:.4g}: "
+        f"{_se(shape_fit.z_kurtosis)}; max |w| = {sample.max_abs_over_std:.4g}·std, {_max_text(shape)}; "
         f"mean {_se(shape_fit.z_mean)} from 0"
     )
 
@@ -527,17 +569,48 @@ def _match_statement(sample: Sample, verdict: Verdict) -> str:
 
 
 def stream_sample(tensor: Tensor, advance: Callable[[int], None]) -> Sample:
-    """Moments of a tensor's finite values, merged chunk by chunk; NaN/inf are counted apart."""
-    total, nonfinite = Moments(), 0
-    width = tensor.nbytes // max(tensor.size, 1)
+    """Moments of a tensor's finite values, merged chunk by chunk; NaN/inf are counted apart.
+
+    The values are accumulated divided by 2**e, e the binary exponent of the largest |w| seen so far
+    (set by the first chunk with a nonzero value, raised — and the running moments rescaled — when a
+    later chunk holds larger ones). Scaled values are below 1 in magnitude, so their squares and
+    fourth powers neither overflow (float64 weights near 1e200–1e308) nor vanish (subnormal weights
+    near 1e-310), and no numpy warning is raised. Dividing by a power of two is exact in binary
+    floating point: the statistics equal the unscaled ones wherever those are representable.
+    """
+    total, nonfinite, exponent = Moments(), 0, None
+    width = WIDTHS.get(tensor.dtype, 0)
     for chunk in tensor.read(CHUNK):
         advance(chunk.size * width)
         finite = np.isfinite(chunk)
         if not finite.all():
             nonfinite += int(chunk.size - np.count_nonzero(finite))
             chunk = chunk[finite]
-        total = total.merge(Moments.of(chunk))
-    return Sample(total, tensor.dtype, nonfinite)
+        if chunk.size == 0:
+            continue
+        peak = max(-float(chunk.min()), float(chunk.max()))
+        top = math.frexp(peak)[1]
+        if peak > 0 and (exponent is None or top > exponent):
+            total, exponent = _rescaled(total, (exponent or 0) - top), top
+        total = total.merge(Moments.of(np.ldexp(chunk, -(exponent or 0), dtype=np.float64)))
+    return Sample(total, tensor.dtype, nonfinite, exponent or 0)
+
+
+def _rescaled(moments: Moments, shift: int) -> Moments:
+    """`moments` of the same values in units 2**-shift times as large (shift ≤ 0: exact or, for
+    contributions below 2**-1074 of the new unit, flushed to zero)."""
+    if moments.n == 0:
+        return moments
+    m = moments
+    return Moments(
+        m.n,
+        math.ldexp(m.mean, shift),
+        math.ldexp(m.m2, 2 * shift),
+        math.ldexp(m.m3, 3 * shift),
+        math.ldexp(m.m4, 4 * shift),
+        math.ldexp(m.min, shift),
+        math.ldexp(m.max, shift),
+    )
 
 
 # ── the rows ─────────────────────────────────────────────────────────────────────────────────────
@@ -557,7 +630,7 @@ class Audited:
 
 
 def audit_tensor(file: WeightsFile, tensor: Tensor, layout: str, advance: Callable[[int], None]) -> Audited:
-    item = Audited(file.path, tensor, layout)
+    item = Audited(file.shown, tensor, layout)
     if tensor.problem is not None:
         item.error = tensor.problem
         item.verdict = Verdict("unreadable", "unreadable", statement=tensor.problem)
@@ -573,8 +646,26 @@ def audit_tensor(file: WeightsFile, tensor: Tensor, layout: str, advance: Callab
         item.error = str(error)
         item.verdict = Verdict("unreadable", "unreadable", statement=str(error))
         return item
-    item.verdict = judge(item.sample, candidates)
+    if tensor.repeats:
+        item.verdict = _repeated(item.sample, tensor.repeats)
+    else:
+        item.verdict = judge(item.sample, candidates)
     return item
+
+
+def _repeated(sample: Sample, how: str) -> Verdict:
+    """A tensor whose elements copy fewer stored values (a broadcast view): no random draw does that.
+    (A broadcast constant is still that constant: ``torch.zeros(1).expand(n, m)`` is zeros.)"""
+    if sample.moments.min == sample.moments.max:
+        constant = _constant(sample.min)
+        constant.statement += f"; {how}"
+        return constant
+    return Verdict(
+        "no_match",
+        "no match",
+        statement=f"{how}: not a random initialization (the stored values: std {sample.std:.4g}, "
+        f"mean {sample.mean:.4g})",
+    )
 
 
 def _skip_reason(tensor: Tensor) -> tuple[str, str] | None:
@@ -592,7 +683,10 @@ def _skip_reason(tensor: Tensor) -> tuple[str, str] | None:
 
 def _candidates(file: WeightsFile, tensor: Tensor, layout: str, item: Audited) -> list[Candidate]:
     if len(tensor.shape) >= 2:
-        item.fans = compute_fans(tensor.shape, layout)
+        try:
+            item.fans = compute_fans(tensor.shape, layout)
+        except UsageError:  # fans beyond 2**63 - 1 (a broadcast view can claim any shape)
+            return []
         candidates = weight_candidates(*item.fans, layout, tensor.shape)
         item.predictions = _predictions(candidates)
         return candidates
@@ -610,9 +704,8 @@ def paired_weight(file: WeightsFile, tensor: Tensor) -> Tensor | None:
     if not tensor.name.endswith("bias"):
         return None
     stem = tensor.name[: -len("bias")]
-    by_name = {t.name: t for t in file.tensors}
     for suffix in ("weight", "kernel"):
-        weight = by_name.get(stem + suffix)
+        weight = file.by_name.get(stem + suffix)
         if weight is not None and len(weight.shape) >= 2 and 0 not in weight.shape:
             return weight
     return None
@@ -659,9 +752,14 @@ def audit(
     with Progress(total, progress, in_bytes=True, no_color=no_color) as bar:
         bar.describe("auditing")
         for w in weights:
-            items += [audit_tensor(w, t, layout, bar.advance) for t in w.tensors]
+            items += _audit_file(w, layout, bar.advance)
     _fail_if_nothing_read(items)
     return _report(weights, items, layout)
+
+
+def _audit_file(file: WeightsFile, layout: str, advance: Callable[[int], None]) -> list[Audited]:
+    with file.reading():  # an .npz's archive is opened once for all its members
+        return [audit_tensor(file, t, layout, advance) for t in file.tensors]
 
 
 def _fail_if_nothing_read(items: list[Audited]) -> None:
@@ -675,7 +773,7 @@ def _fail_if_nothing_read(items: list[Audited]) -> None:
 def _report(weights: list[WeightsFile], items: list[Audited], layout: str) -> Report:
     many = len(weights) > 1
     rows = [_row(i) for i in items]
-    cols = (columns(("file", "file", "str")) if many else []) + TABLE_COLUMNS
+    cols = (columns(("file", "file", "path")) if many else []) + TABLE_COLUMNS
     summary = _summary(items)
     notes = [summary, *_tensor_notes(items, many), *_file_notes(weights, items, layout), *LEGEND]
     return Report(
@@ -685,7 +783,7 @@ def _report(weights: list[WeightsFile], items: list[Audited], layout: str) -> Re
         rows=rows,
         document={
             "layout": layout,
-            "files": [{"path": w.path, "format": w.format, "tensors": len(w.tensors)} for w in weights],
+            "files": [{"path": w.shown, "format": w.format, "tensors": len(w.tensors)} for w in weights],
             "tensors": [_record(i) for i in items],
             "summary": {v: sum(i.verdict.verdict == v for i in items) for v in VERDICTS},
             "unreadable": [
@@ -699,7 +797,7 @@ def _report(weights: list[WeightsFile], items: list[Audited], layout: str) -> Re
 
 
 def _title(weights: list[WeightsFile], items: list[Audited], layout: str) -> str:
-    where = f"{weights[0].path} ({weights[0].format})" if len(weights) == 1 else f"{len(weights)} files"
+    where = f"{weights[0].shown} ({weights[0].format})" if len(weights) == 1 else f"{len(weights)} files"
     return f"audit · {where} · {layout} layout · {_count(len(items), 'tensor')}"
 
 
@@ -744,15 +842,17 @@ LEGEND = [
     "fit, low = n < 100",
 ]
 
+# Narrow terminals: fan_in and fan_out give way (the shape has them), then ex.kurt, then the
+# implied gains; a tensor name breaks after its dots, never inside a part.
 TABLE_COLUMNS = columns(
-    ("tensor", "tensor", "str"),
+    ("tensor", "tensor", "name"),
     ("shape_text", "shape", "str"),
-    ("fan_in", "fan_in", "int"),
-    ("fan_out", "fan_out", "int"),
+    ("fan_in", "fan_in", "int", 3),
+    ("fan_out", "fan_out", "int", 3),
     ("std", "std", "g"),
-    ("excess_kurtosis", "ex.kurt", "g"),
-    ("ratio_glorot", "×glorot", "ratio"),
-    ("ratio_lecun", "×lecun", "ratio"),
+    ("excess_kurtosis", "ex.kurt", "g", 2),
+    ("ratio_glorot", "×glorot", "ratio", 1),
+    ("ratio_lecun", "×lecun", "ratio", 1),
     ("match", "match", "str"),
     ("confidence", "confidence", "str"),
 )
@@ -802,15 +902,14 @@ def _stats(item: Audited) -> dict:
     sample = item.sample
     if sample is None or sample.n == 0:
         return {"elements": item.tensor.size}
-    m = sample.moments
     return {
         "elements": item.tensor.size,
-        "mean": m.mean,
-        "std": m.std,
-        "min": m.min,
-        "max": m.max,
-        "excess_kurtosis": _finite(m.excess_kurtosis),
-        "max_abs_over_std": _finite(sample.max_abs / m.std) if m.std > 0 else None,
+        "mean": sample.mean,
+        "std": sample.std,
+        "min": sample.min,
+        "max": sample.max,
+        "excess_kurtosis": _finite(sample.excess_kurtosis),
+        "max_abs_over_std": _finite(sample.max_abs_over_std) if sample.moments.std > 0 else None,
         "nonfinite": sample.nonfinite,
     }
 
@@ -822,9 +921,9 @@ def _implied_gains(item: Audited) -> dict | None:
     fan_in, fan_out = item.fans
     std = item.sample.std
     return {
-        "fan_avg": std * math.sqrt((fan_in + fan_out) / 2),
-        "fan_in": std * math.sqrt(fan_in),
-        "fan_out": std * math.sqrt(fan_out),
+        "fan_avg": _finite(std * math.sqrt((fan_in + fan_out) / 2)),
+        "fan_in": _finite(std * math.sqrt(fan_in)),
+        "fan_out": _finite(std * math.sqrt(fan_out)),
     }
 
 
@@ -860,21 +959,21 @@ def _row(item: Audited) -> dict:
     for name in PREDICTED:
         predicted = item.predictions.get(name)
         row[f"std_{name}"] = predicted
-        row[f"ratio_{name}"] = stats["std"] / predicted if predicted and "std" in stats else None
+        row[f"ratio_{name}"] = _finite(stats["std"] / predicted) if predicted and "std" in stats else None
     if v.candidate is not None:
         c = v.candidate
         row.update(scheme=c.scheme, mode=c.mode, distribution=c.distribution, gain=c.gain)
     elif v.shape_fit is not None and v.verdict == "distribution_only":
         row["distribution"] = v.shape_fit.shape.distribution
     row.update({f"z_{k}": z for k, z in _z_values(v).items()})
-    return row
+    return {key: value for key, value in row.items() if value is not None}  # a missing key shows as None
 
 
 def _record(item: Audited) -> dict:
     v, t = item.verdict, item.tensor
     stats = _stats(item)
     predictions = [
-        {"name": name, "std": std, "ratio": stats["std"] / std if "std" in stats else None}
+        {"name": name, "std": std, "ratio": _finite(stats["std"] / std) if "std" in stats else None}
         for name, std in item.predictions.items()
     ]
     return {

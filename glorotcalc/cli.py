@@ -35,6 +35,8 @@ DEFAULT_COMMAND = "lookup"
 class DefaultGroup(typer.core.TyperGroup):
     """A group whose first word, when it is not a command name, is the lookup's INPUT."""
 
+    default_command = DEFAULT_COMMAND
+
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         if not args and ctx.resilient_parsing:  # completing the first word: offer the commands
             return super().parse_args(ctx, args)
@@ -53,7 +55,7 @@ class DefaultGroup(typer.core.TyperGroup):
 
 app = typer.Typer(
     cls=DefaultGroup,
-    add_completion=True,
+    add_completion=False,  # static scripts: glorotcalc.completion (no Python runs on Tab)
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -80,6 +82,10 @@ def _init_names() -> tuple[str, ...]:
 
 
 def _complete_init(incomplete: str) -> list[str]:
+    return [name for name in _init_names() if name.startswith(incomplete)]
+
+
+def _complete_propagate_init(incomplete: str) -> list[str]:
     return [name for name in ("default", *_init_names()) if name.startswith(incomplete)]
 
 
@@ -94,11 +100,53 @@ def _version(flag: bool) -> None:
         raise typer.Exit()
 
 
+COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+
+
+def _asks_for_completion(args: list[str]) -> bool:
+    """``--install-completion``/``--show-completion`` anywhere before ``--``: `_run` hands the whole
+    line to glorotcalc.completion, which accepts the option only alone."""
+    words = args[: args.index("--")] if "--" in args else args
+    return any(word.split("=", 1)[0] in COMPLETION_OPTIONS for word in words)
+
+
+def _completion_alone(param: typer.CallbackParam, value: str | None) -> None:
+    """A safety net: `main` answers these options before Click parses the line."""
+    if value is not None:
+        option = param.opts[0]
+        raise UsageError(
+            f"{option} goes alone on the line", None, f"glorotcalc {option} [bash|zsh|fish|powershell]"
+        )
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="[SHELL]",
+            callback=_completion_alone,
+            is_eager=True,
+            show_default=False,
+            help="Install the completion script for SHELL: bash, zsh, fish or powershell "
+            "[default: the one $SHELL names]. Alone on the line.",
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="[SHELL]",
+            callback=_completion_alone,
+            is_eager=True,
+            show_default=False,
+            help="Print the completion script for SHELL [default: the one $SHELL names]. Alone on the line.",
+        ),
+    ] = None,
 ) -> None:
     """Glorot/Xavier, He/Kaiming and LeCun initialization, as torch, Keras and JAX compute them.
 
@@ -215,6 +263,14 @@ Depth = Annotated[
     int | None,
     typer.Option(
         help="With one width W: L layers W→W.", parser=integer, metavar="INTEGER", show_default=False
+    ),
+]
+LayerPick = Annotated[
+    str | None,
+    typer.Option(
+        "--layer",
+        help="Only this layer of a chain or printout: its name (layer2, features.0) or its index from 0.",
+        show_default=False,
     ),
 ]
 Format = Annotated[
@@ -356,6 +412,14 @@ def _layers(
     )
 
 
+def _pick(layers, name: str | None):
+    if name is None:
+        return layers
+    from glorotcalc.inputs import pick_layer
+
+    return pick_layer(layers, name)
+
+
 def _command_word(inputs) -> None:
     """``glorotcalc model.npz audit``: a command name after the input is a misplaced command."""
     for word in inputs[1:]:
@@ -403,6 +467,7 @@ def lookup(
     shape: Shape = None,
     layout: Layout = None,
     depth: Depth = None,
+    layer: LayerPick = None,
     framework: Annotated[
         str | None,
         typer.Option(
@@ -493,6 +558,7 @@ def lookup(
         mode=mode,
         depth=depth,
     )
+    layers = _pick(layers, layer)
     schemes = _selection("scheme", scheme, SCHEME_CHOICES, canonical_scheme)
     distributions = _selection("distribution", dist, DIST_CHOICES)
     if sample:
@@ -615,6 +681,7 @@ def defaults(
     shape: Shape = None,
     layout: Layout = None,
     depth: Depth = None,
+    layer: LayerPick = None,
     framework: Annotated[
         str | None,
         typer.Option(
@@ -637,7 +704,7 @@ def defaults(
     fmt = _output_format(fmt, value)
     _refuse("does not combine with --value (it prints one bare number)", explain=explain and value)
     frameworks = _frameworks(framework, LAYER_FRAMEWORK_NAMES)
-    layers = _layers(inputs, shape=shape, layout=layout, depth=depth)
+    layers = _pick(_layers(inputs, shape=shape, layout=layout, depth=depth), layer)
     write(layer_defaults(layers, frameworks=frameworks, explain=explain), fmt, value=value, no_color=no_color)
 
 
@@ -652,6 +719,7 @@ def emit(
     target: Annotated[
         str,
         typer.Argument(
+            metavar="FRAMEWORK",
             help="The framework to write code for: torch, keras, jax or flax.",
             autocompletion=_complete(FRAMEWORK_NAMES),
             show_default=False,
@@ -765,7 +833,7 @@ def propagate(
         str | None,
         typer.Option(
             help="An initializer name (see lookup --init), or default: each framework's default layer init.",
-            autocompletion=_complete_init,
+            autocompletion=_complete_propagate_init,
             show_default=False,
         ),
     ] = None,
@@ -893,6 +961,7 @@ def gain(
     nonlinearity: Annotated[
         str,
         typer.Argument(
+            metavar="NONLINEARITY",
             help=", ".join(NONLINEARITIES) + " (leaky_relu:0.2 sets the slope).",
             autocompletion=_complete(NONLINEARITIES),
             show_default=False,
@@ -1017,11 +1086,12 @@ def _is_number(token: str) -> bool:
 def _error(message: str) -> None:
     """One line on stderr, in an encoding it accepts; nothing if stderr itself is gone."""
     from glorotcalc.render import encodable
+    from glorotcalc.text import visible
 
     if sys.stderr is None:
         return
-    try:
-        sys.stderr.write(encodable(f"Error: {message}\n", sys.stderr))
+    try:  # a path or name in the message cannot forge a second line or move the cursor
+        sys.stderr.write(encodable(f"Error: {visible(message)}\n", sys.stderr))
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
@@ -1085,7 +1155,11 @@ def main(argv: list[str] | None = None) -> int:
     0 ok · 1 domain error (also: the output could not be written) · 2 usage error · 130 Ctrl-C ·
     141 the reader closed the pipe (quietly, as a command killed by SIGPIPE).
     """
+    import signal
+
     args = sys.argv[1:] if argv is None else list(argv)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C is KeyboardInterrupt again
     try:
         code = _run(args)
         _flush_stdout()
@@ -1101,6 +1175,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: list[str]) -> int:
     try:
+        if _asks_for_completion(args):
+            from glorotcalc.completion import run_option
+
+            return run_option(args, _command())
         _reject_repeated(args)
         _reject_single_dash_words(args)
         args = _negative_inputs_last(args)

@@ -177,12 +177,12 @@ def _report(
     frameworks: Sequence[Framework],
 ) -> Report:
     single, schemes = len(layers) == 1, {row["scheme"] for row in rows}
-    what = f"{layers[0].name} · {layer_what(layers[0])}" if single else f"{len(layers)} layers"
+    what = _what(layers[0]) if single else f"{len(layers)} layers"
     shown = (
         "every framework" if len(frameworks) == len(FRAMEWORKS) else ", ".join(fw.name for fw in frameworks)
     )
     title = f"{what} · {next(iter(schemes)) + ' · ' if len(schemes) == 1 else ''}{shown}"
-    lead = ([] if single else [("layer", "layer", "str")]) + ([] if len(schemes) == 1 else [SCHEME_COLUMN])
+    lead = ([] if single else [("layer", "layer", "name")]) + ([] if len(schemes) == 1 else [SCHEME_COLUMN])
     return Report(
         kind="frameworks",
         title=title,
@@ -198,15 +198,23 @@ def _report(
     )
 
 
-SCHEME_COLUMN = ("scheme", "scheme", "str")
+def _what(layer: Layer) -> str:
+    """``layer0 · dense 784 → 256``; a `--shape` weight once: ``weight 64×3×3×3``."""
+    what = layer_what(layer)
+    return what if what.split(" ", 1)[0] == layer.name else f"{layer.name} · {what}"
+
+
+# Narrow terminals: max |w|, Δ param, draws, bound | σ, then the scheme (the initializer names
+# it) give way; framework, initializer, std and Δ std stay.
+SCHEME_COLUMN = ("scheme", "scheme", "str", 1)
 COMPARE_COLUMNS = columns(
     ("framework", "framework", "str"),
     ("initializer_name", "initializer", "str"),
-    ("distribution", "draws", "str"),
-    ("param", "bound | σ"),
+    ("distribution", "draws", "str", 3),
+    ("param", "bound | σ", "g", 2),
     ("std", "std"),
-    ("support_text", "max |w|", "str"),
-    ("param_vs_torch", "Δ param", "pct"),
+    ("support_text", "max |w|", "str", 5),
+    ("param_vs_torch", "Δ param", "pct", 4),
     ("std_vs_torch", "Δ std", "pct"),
 )
 COMPARE_CSV_COLUMNS = columns(

@@ -152,7 +152,10 @@ def _report(layers: Sequence[Layer], fw: Framework, picks: list, with_explain: b
         document={"framework": fw.name, "layers": list(records.values())},
         notes=notes,
         value=results[0].value if len(results) == 1 else None,
-        csv_columns=[*FRAMEWORK_CSV_COLUMNS, *(columns(("explain", "explain", "str")) if with_explain else [])],
+        csv_columns=[
+            *FRAMEWORK_CSV_COLUMNS,
+            *(columns(("explain", "explain", "str")) if with_explain else []),
+        ],
     )
 
 
@@ -177,17 +180,19 @@ def _title(layers: Sequence[Layer], fw: Framework) -> str:
 
 
 def _columns(fw: Framework, single: bool) -> list:
+    """Narrow terminals: fan_out, fan_in, mode, the gain/scale, then the distribution give way
+    (the initializer names them; a note says what its framework's *_normal draws)."""
     layer_columns = columns(
-        ("layer", "layer", "str"), ("fan_in", "fan_in", "int"), ("fan_out", "fan_out", "int")
+        ("layer", "layer", "name"), ("fan_in", "fan_in", "int", 4), ("fan_out", "fan_out", "int", 5)
     )
     return [
         *([] if single else layer_columns),
         *columns(
             ("scheme", "scheme", "str"),
-            ("distribution_label", "distribution", "str"),
+            ("distribution_label", "distribution", "str", 1),
             ("initializer", "initializer", "str"),
-            ("mode", "mode", "str"),
-            (fw.knob, fw.knob, "g"),
+            ("mode", "mode", "str", 3),
+            (fw.knob, fw.knob, "g", 2),
             ("std", "std", "g"),
             ("param", "bound | σ", "g"),
         ),

@@ -60,7 +60,7 @@ def defaults(
         notes=_notes(frameworks, layers, explain),
         value=rows[0]["param"] if len(rows) == 1 else None,
         csv_columns=[*DEFAULTS_CSV_COLUMNS, *(columns(("explain", "explain", "str")) if explain else [])],
-        value_hint="--value needs one layer and one framework: add --framework torch, keras or flax",
+        value_hint="narrow it to one layer and one framework: --framework torch, keras or flax",
     )
 
 
@@ -100,7 +100,8 @@ def _unknown_row(module) -> dict:
 
 def _title(layers: Sequence[Layer]) -> str:
     if len(layers) > 1 or getattr(layers, "unknown", None):
-        return f"{len(layers)} layers · default initialization of each framework"
+        count = f"{len(layers)} layer" + ("" if len(layers) == 1 else "s")
+        return f"{count} · default initialization of each framework"
     layer = layers[0]
     he = scheme_stats("he", layer.fan_in, layer.fan_out, "normal")
     glorot = scheme_stats("glorot", layer.fan_in, layer.fan_out, "normal")
@@ -117,7 +118,7 @@ def _notes(frameworks: Sequence[Framework], layers: Sequence[Layer], explain: bo
     notes += [
         _layer_note(layer, frameworks) for layer in layers if layer.kind in ("conv_transpose", "depthwise")
     ]
-    reasons = {f"{o.init} on {o.part}s: {o.reason}" for layer in layers for o in layer.model_init}
+    reasons = {f"{o.init} on the {o.part}: {o.reason}" for layer in layers for o in layer.model_init}
     notes += [f"the model re-initializes: {reason}" for reason in sorted(reasons)]
     notes += list(getattr(layers, "notes", []))
     if explain:
@@ -139,23 +140,25 @@ def _layer_note(layer: Layer, frameworks: Sequence[Framework]) -> str:
     return f"{layer.name}: {what} — fan_in is {fans} (each from its own weight layout: {layers})"
 
 
+# Narrow terminals: draws (the weight init names it), fan_in (in the title), bound | σ, then the
+# bias give way (std, ÷ He and ÷ Glorot stay).
 DEFAULTS_COLUMNS = columns(
     ("framework", "framework", "str"),
     ("layer_init", "weight init", "str"),
-    ("distribution", "draws", "str"),
-    ("fan_in", "fan_in", "int"),
-    ("param", "bound | σ"),
+    ("distribution", "draws", "str", 4),
+    ("fan_in", "fan_in", "int", 3),
+    ("param", "bound | σ", "g", 2),
     ("std", "std"),
     ("ratio_he", "÷ He", "ratio"),
     ("ratio_glorot", "÷ Glorot", "ratio"),
-    ("bias", "bias", "str"),
+    ("bias", "bias", "str", 1),
 )
 
 
 def _many_layer_columns() -> list:
     """One row per layer × framework: a layer column, and no draws column to stay narrow."""
     kept = [column for column in DEFAULTS_COLUMNS if column.key != "distribution"]
-    return [*columns(("layer", "layer", "str")), *kept]
+    return [*columns(("layer", "layer", "name")), *kept]
 
 
 DEFAULTS_CSV_COLUMNS = columns(

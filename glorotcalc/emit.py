@@ -90,6 +90,8 @@ def emit(
 
     `scheme`: None = the one recommended for each layer's activation (needs several layers or an
     `init`); `source`: whose conventions the scheme has (None: neutral, normal = untruncated).
+    Layers from a printout (a `ParsedModel`) get the model form: code that initializes ``model``
+    (see the module docstring); any other layers get stand-alone tensors.
     """
     _check_selection(layers, scheme, distribution, init)
     model = model_form(layers, target)

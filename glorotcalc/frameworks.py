@@ -18,6 +18,9 @@ jax / flax        ``(*k, in, out)``  truncated (as keras)           scale = gain
 Sources: torch 2.13 ``torch/nn/init.py`` and ``torch/nn/modules/{linear,conv,sparse,activation,
 transformer}.py``; Keras 3.15 ``keras/src/initializers/random_initializers.py`` and
 ``keras/src/layers/``; JAX 0.10 ``jax/_src/nn/initializers.py``; Flax 0.12 ``flax/linen/linear.py``.
+Each is checked live against the installed library (torch: tests/test_torch_peer.py and
+tests/test_frameworks_torch.py; Keras 3.15.1 on TensorFlow 2.21: tests/test_keras_peer.py; JAX
+0.10.2 and Flax 0.12.8: tests/test_jax_peer.py), as each record's comment says.
 
 >>> from glorotcalc.layers import dense
 >>> round(default_stats(FRAMEWORKS["torch"], dense(784, 256)).std, 6)  # 1/√(3·784)
@@ -316,6 +319,12 @@ TORCH = Framework(
     model_bias="nn.init.zeros_({b})",
 )
 
+# Keras 3.15.1, confirmed live (tests/test_keras_peer.py): fans, n = max(1, fan), the 0.87962566
+# correction and "normal" → truncated in keras/src/initializers/random_initializers.py
+# (compute_fans, VarianceScaling.__call__); layer defaults glorot_uniform / zeros in
+# keras/src/layers/core/dense.py, convolutional/base_conv.py (kernel (*k, in/groups, out)),
+# base_conv_transpose.py ((*k, out, in)), base_depthwise_conv.py ((*k, in, multiplier)), and
+# Embedding's "uniform" = RandomUniform(±0.05) in core/embedding.py.
 _KERAS_DENSE = LayerDefault("Dense", "glorot_uniform", 1.0, "fan_avg")
 KERAS = Framework(
     name="keras",
@@ -339,7 +348,13 @@ KERAS = Framework(
         "depthwise": replace(_KERAS_DENSE, layer="DepthwiseConv*D"),
         "conv_transpose": replace(_KERAS_DENSE, layer="Conv*DTranspose"),
         "embedding": LayerDefault("Embedding", "RandomUniform(±0.05)", variance=0.05**2 / 3, bias="none"),
-        "attention": replace(_KERAS_DENSE, layer="MultiHeadAttention"),
+        # MultiHeadAttention has no packed (E, 3E) tensor: q, k and v are three EinsumDense
+        # kernels (E, H, key_dim) whose glorot_uniform EinsumDense.build clones with
+        # input_axes/output_axes, so fans (E, H·key_dim) each (Keras 3.15.1
+        # keras/src/layers/core/einsum_dense.py `_update_kernel_initializer`, called from
+        # `build`). With torch's split key_dim = E/H that is Var = 2/(E + E) = 1/E: fan_in of
+        # the packed weight, scale 1 (tests/test_keras_peer.py); not glorot on (E, 3E).
+        "attention": replace(_KERAS_DENSE, layer="MultiHeadAttention", mode="fan_in"),
     },
     layer_names="Keras Dense, Conv*D",
     default_note="glorot_uniform, Var = 2/(fan_in + fan_out); zero bias",
@@ -367,6 +382,10 @@ KERAS = Framework(
     model_initializer="kernel_initializers[{key}]",
 )
 
+# JAX 0.10.2, confirmed live (tests/test_jax_peer.py): jax/_src/nn/initializers.py
+# _compute_fans (in_axis/out_axis/batch_axis), variance_scaling ("normal" untruncated,
+# "truncated_normal" σ = √Var/0.87962566 cut at ±2, "uniform" U(−1, 1)·√(3·Var), fan_geo_avg) and
+# the glorot_/he_/lecun_/xavier_/kaiming_ names.
 _JAX_COMMON = {
     "layout_text": "(*k, in, out)",
     "normal": "truncated",
@@ -400,6 +419,10 @@ JAX = Framework(
     model_initializer="initializers[{key}]",
     **_JAX_COMMON,
 )
+# Flax 0.12.8, confirmed live (tests/test_jax_peer.py): flax/linen/linear.py default_kernel_init =
+# lecun_normal() and zeros_init() bias for Dense, Conv (kernel (*k, in/groups, out)) and
+# ConvTranspose ((*k, in, out)); default_embed_init = variance_scaling(1.0, "fan_in", "normal",
+# out_axis=0); flax/linen/attention.py q/k/v DenseGeneral kernels initialized flat (E, H·D).
 _FLAX_DENSE = LayerDefault("nn.Dense", "lecun_normal", 1.0, "fan_in", "truncated")
 FLAX = Framework(
     name="flax",
@@ -660,7 +683,14 @@ def spec_framework(spec) -> Framework:
 def axis_fans(
     shape: tuple[int, ...], in_axis: int, out_axis: int, batch_axis: tuple[int, ...]
 ) -> tuple[int, int]:
-    """JAX ``_compute_fans``: receptive field = ∏shape / (in · out · ∏batch), fans = in·rf, out·rf."""
+    """JAX ``_compute_fans``: receptive field = ∏shape / (in · out · ∏batch), fans = in·rf, out·rf.
+
+    JAX computes them in floats (JAX 0.10.2 ``jax/_src/nn/initializers.py`` ``_compute_fans``): a
+    batch axis that is also the in or out axis (or is repeated) makes them fractions, which JAX
+    divides by — e.g. (784, 256) with batch_axis=1 has fan_in 784/256 = 3.0625. glorotcalc's fans
+    are whole numbers, so it refuses those axes rather than round them (checked live in
+    tests/test_jax_peer.py).
+    """
     rank = len(shape)
     try:
         n_in, n_out = shape[in_axis], shape[out_axis]
@@ -674,7 +704,17 @@ def axis_fans(
             "jax.nn.initializers cannot compute fans of shape", shape, "need rank ≥ 2, no zero size"
         )
     receptive_field = math.prod(shape) / n_in / n_out / batch
-    return round(n_in * receptive_field), round(n_out * receptive_field)
+    fans = n_in * receptive_field, n_out * receptive_field
+    whole = round(fans[0]), round(fans[1])
+    if any(abs(fan - w) > 1e-9 * max(1.0, fan) for fan, w in zip(fans, whole, strict=True)):
+        axes = f"in_axis={in_axis}, out_axis={out_axis}, batch_axis={tuple(batch_axis)}"
+        raise UsageError(
+            f"JAX's fans of shape {shape} with {axes} are fan_in = {fans[0]:.6g}, fan_out =",
+            fans[1],
+            "not whole numbers (a batch axis that is also the in or out axis, or repeated); "
+            "use disjoint axes",
+        )
+    return whole
 
 
 def spec_stats(spec, layer: Layer) -> InitStats:

@@ -68,6 +68,20 @@ def resolve_layers(
     )
 
 
+def pick_layer(layers: list[Layer], name: str) -> list[Layer]:
+    """``--layer``: the one layer called `name`, else the one at index `name` (from 0)."""
+    found = [layer for layer in layers if layer.name == name]
+    if not found and re.fullmatch(r"[0-9]{1,9}", name) and int(name) < len(layers):
+        found = [layers[int(name)]]
+    if not found:
+        names = [layer.name for layer in layers]
+        shown = ", ".join(names[:6]) + (f", … ({len(names)} layers)" if len(names) > 6 else "")
+        raise UsageError(
+            "--layer", name, f"use a layer name ({shown}) or an index from 0 to {len(names) - 1}"
+        )
+    return [found[0]]
+
+
 def _layout(layout: str | None, framework: Framework | None) -> str:
     """The weight layout: the framework's; an explicit --layout that contradicts it is an error."""
     if framework is None:
@@ -193,8 +207,11 @@ def layers_from_text(
         if len(words) == 1:
             return parse_arch(words[0], layout, activation)
     try:
+        from glorotcalc.text import inert
         from glorotcalc.torchrepr import parse_torch_repr  # only for printouts: keeps a lookup light
 
+        # module names and types reach tables, JSON and errors: inert from here on (tabs as spaces)
+        text = "\n".join(inert(line.replace("\t", "    ")) for line in text.splitlines())
         model = parse_torch_repr(text, layout, activation)
     except GlorotcalcError as error:
         raise GlorotcalcError(f"{source}: {error.what}", error.value, error.allowed) from None

@@ -57,11 +57,12 @@ def lookup(
     return layers_report(layers, schemes, distributions, explain)
 
 
+# At 80 columns the gain gives way (the gain note has it), then the mode.
 SCHEME_COLUMNS = columns(
     ("scheme", "scheme", "str"),
     ("distribution", "dist", "str"),
-    ("mode", "mode", "str"),
-    ("gain", "gain", "g"),
+    ("mode", "mode", "str", 1),
+    ("gain", "gain", "g", 2),
     ("variance", "variance", "g"),
     ("std", "std", "g"),
     ("sampler_std", "sampler σ", "g"),
@@ -164,10 +165,10 @@ def layers_report(
 ) -> Report:
     """Many layers: a row per layer (× selected scheme), the recommended scheme by default.
 
-    The table stays within 120 columns: std = √Var (the normal σ and every distribution's realized
-    std), the uniform bound, and the truncated sampler's σ only when ``--dist`` selects it; the
-    gains are a note (they follow from scheme and activation). CSV/TSV/JSON carry every value of
-    the same rows.
+    The table is compact: std = √Var (the normal σ and every distribution's realized std), the
+    uniform bound, and the truncated sampler's σ only when ``--dist`` selects it; the gains are a
+    note (they follow from scheme and activation). On a narrow terminal params, kind and act give
+    way (`_layers_columns`). CSV/TSV/JSON carry every value of the same rows.
     """
     rows, records, used, every, machine = [], [], set(), [], []
     for layer in layers:
@@ -200,7 +201,7 @@ def layers_report(
         footer={"layer": "total", "params": total},
         csv_columns=_csv_columns(with_explain),
         csv_rows=machine,
-        value_hint="--value needs a single layer and a single scheme and distribution",
+        value_hint="narrow it to one layer (--layer), one scheme and one distribution",
     )
 
 
@@ -215,12 +216,12 @@ def _layers_columns(distributions: tuple[str, ...] | None) -> list:
     """The table's compact columns (CSV/TSV have every column: `LOOKUP_CSV_COLUMNS`)."""
     show = distributions or ALL_DISTRIBUTIONS
     specs = [
-        ("layer", "layer", "str"),
-        ("label", "kind", "str"),
+        ("layer", "layer", "name"),
+        ("label", "kind", "str", 2),
         ("shape_text", "shape", "str"),
         ("fan_in", "fan_in", "int"),
         ("fan_out", "fan_out", "int"),
-        ("activation", "act", "str"),
+        ("activation", "act", "str", 1),
         ("scheme", "scheme", "str"),
         ("std", "std", "g"),
     ]
@@ -228,7 +229,8 @@ def _layers_columns(distributions: tuple[str, ...] | None) -> list:
         specs.append(("bound", "bound", "g"))
     if "truncated" in show and distributions is not None:
         specs.append(("truncated_sigma", "trunc σ", "g"))
-    return columns(*specs, ("params", "params", "int"))
+    # narrow terminals: params first (the title has the total), then the kind, then the activation
+    return columns(*specs, ("params", "params", "int", 3))
 
 
 def _layer_row(layer: Layer, stats: dict[str, InitStats], dists: tuple[str, ...], with_explain: bool) -> dict:
@@ -332,7 +334,7 @@ def gain_lookup(activation: Activation) -> Report:
             ("nonlinearity", "nonlinearity", "str"),
             ("torch_gain", "torch gain", "g"),
             ("computed_gain", "computed 1/√E[φ(z)²]", "g"),
-            ("second_moment", "E[φ(z)²]", "g"),
+            ("second_moment", "E[φ(z)²]", "g", 1),  # 1/computed²: gives way on a narrow terminal
             ("gain", "gain used", "g"),
             ("gain_source", "from", "str"),
         ),

@@ -438,17 +438,18 @@ def _trend_text(direction: str, theory: Trend | None, measured: Trend | None, sp
     return text
 
 
+# Narrow terminals: the ratios give way (the verdict notes sum them up), then the activation.
 TABLE_COLUMNS = columns(
-    ("layer", "layer", "str"),
+    ("layer", "layer", "name"),
     ("fans", "fans", "str"),
-    ("activation", "activation", "str"),
+    ("activation", "activation", "str", 1),
     ("scheme_label", "scheme", "str"),
     ("fwd_std", "fwd std", "g4"),
     ("fwd_std_mc", "fwd MC", "g4"),
     ("grad_std", "grad std", "g4"),
     ("grad_std_mc", "grad MC", "g4"),
-    ("fwd_ratio", "fwd ratio", "ratio"),
-    ("grad_ratio", "grad ratio", "ratio"),
+    ("fwd_ratio", "fwd ratio", "ratio", 2),
+    ("grad_ratio", "grad ratio", "ratio", 2),
 )
 
 CSV_COLUMNS = columns(
@@ -723,7 +724,8 @@ def propagate(
     if settings.defaults:
         setup["defaults"] = [run.framework for run in runs]
     what = " · each framework's default init" if settings.defaults else ""
-    title = f"propagation · {len(layers)} layers{what} · batch {settings.batch} · {settings.dtype}"
+    count = f"{len(layers)} layer" + ("" if len(layers) == 1 else "s")
+    title = f"propagation · {count}{what} · batch {settings.batch} · {settings.dtype}"
     title += f" · seed {settings.seed}"
     return Report(
         kind="propagation",
@@ -751,7 +753,7 @@ def _trend_record(theory: Trend | None, measured: Trend | None) -> dict | None:
 
 # ---------------------------------------------------------------------------- chart and progress
 
-BAR_CELLS = 28
+BAR_CELLS = 20  # the depth chart fits 80 columns
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -786,8 +788,8 @@ def depth_chart(rows: list[dict], measured: bool):
     )
     table = Table(box=None, pad_edge=False)
     table.add_column("layer", overflow="fold")
-    table.add_column("φ(y) mean", justify="right")
-    table.add_column("φ(y) std", justify="right")
+    table.add_column("φ(y) mean", justify="right", no_wrap=True)  # a number is never cut
+    table.add_column("φ(y) std", justify="right", no_wrap=True)
     table.add_column("fwd std", no_wrap=True, min_width=BAR_CELLS)
     table.add_column("grad std", no_wrap=True, min_width=BAR_CELLS)
     suffix = "_mc" if measured else ""

@@ -15,13 +15,23 @@ from typing import Any
 class Column:
     """A table/CSV column: `key` into each row, its header, and how the table shows it.
 
-    fmt: ``g`` (6 significant digits), ``int``, ``str``, ``pct`` (a fraction as a percentage),
-    ``ratio`` (4 significant digits, ×), ``g4`` (4 significant digits).
+    fmt: ``g`` (6 significant digits), ``int``, ``str`` (text: wraps at spaces, never inside a
+    word), ``name`` (a layer or tensor name: also breaks after ``.`` and ``/``), ``path`` (a file:
+    also breaks after ``/``), ``pct`` (a fraction as a percentage), ``ratio`` (4 significant
+    digits, ×), ``g4`` (4 significant digits). The others are numbers: never wrapped, never cut.
+
+    drop: 0 = always shown; otherwise the table leaves the column out when the terminal is too
+    narrow for it, the highest `drop` first, columns of equal `drop` together (CSV/TSV/JSON always
+    carry the value).
+    lines: how many lines a text cell may take before any column is dropped (then as many as
+    its breaks allow); None: 2, a name or path 3.
     """
 
     key: str
     header: str
     fmt: str = "g"
+    drop: int = 0
+    lines: int | None = None
 
 
 @dataclass
@@ -42,6 +52,6 @@ class Report:
     visuals: list[Callable[[], Any]] = field(default_factory=list)
 
 
-def columns(*specs: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
-    """Shorthand: ``columns(("fan_in", "fan_in", "int"), ("std", "std"))``."""
+def columns(*specs: tuple) -> list[Column]:
+    """Shorthand: ``columns(("fan_in", "fan_in", "int"), ("std", "std"), ("gain", "gain", "g", 2))``."""
     return [Column(*spec) for spec in specs]

@@ -31,7 +31,7 @@ from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.layers import Layer
 from glorotcalc.lookup import DIST_NOTES
 from glorotcalc.progress import Progress
-from glorotcalc.report import Report, columns
+from glorotcalc.report import Column, Report, columns
 from glorotcalc.results import (
     ALL_DISTRIBUTIONS,
     ALL_SCHEMES,
@@ -655,18 +655,22 @@ def _rows(job: Job, theory: dict, sample: dict, verdict: dict, multi: bool) -> l
     return rows
 
 
-TABLE_COLUMNS = columns(
-    ("label", "result", "str"),
-    ("source", "", "str"),
-    ("mean_text", "mean", "g"),
-    ("std", "std", "g"),
-    ("err", "Δstd", "g"),
-    ("kurtosis_text", "ex. kurt.", "g"),
-    ("beyond_2std", ">2·std", "pct"),
-    ("min", "min", "g"),
-    ("max", "max", "g"),
-    ("verdict", "verdict", "str"),
-)
+# Narrow terminals: the mean gives way, then >2·std, ex. kurt., then min and max; the result
+# label stays on one line (a second line would split a theory row from its sample row).
+TABLE_COLUMNS = [
+    Column("label", "result", "name", lines=1),
+    *columns(
+        ("source", "", "str"),
+        ("mean_text", "mean", "g", 4),
+        ("std", "std", "g"),
+        ("err", "Δstd", "g"),
+        ("kurtosis_text", "ex. kurt.", "g", 2),
+        ("beyond_2std", ">2·std", "pct", 3),
+        ("min", "min", "g", 1),
+        ("max", "max", "g", 1),
+        ("verdict", "verdict", "str"),
+    ),
+]
 
 
 def _title(layers: list[Layer], jobs: list[Job], settings: _Settings) -> str:

@@ -68,3 +68,27 @@ def run_subprocess(
 def torch_or_skip():
     """Import torch or skip the test (torch is a test-time peer, installed in CI)."""
     return pytest.importorskip("torch")
+
+
+def skip_summary(reasons: list[str]) -> list[str]:
+    """One line per absent peer framework (and per other reason) instead of one line per test."""
+    import re
+    from collections import Counter
+
+    missing: Counter[str] = Counter()
+    for reason in reasons:
+        found = re.search(r"could not import '([^']+)'", reason)
+        missing[found.group(1) if found else reason.removeprefix("Skipped: ")] += 1
+    return [
+        f"skipped {count} tests: {what} is not installed (a test-time peer; see README, Run the tests)"
+        if re.fullmatch(r"[\w.]+", what)
+        else f"skipped {count} tests: {what}"
+        for what, count in sorted(missing.items())
+    ]
+
+
+def pytest_terminal_summary(terminalreporter):
+    reports = terminalreporter.stats.get("skipped", [])
+    reasons = [str(r.longrepr[-1]) if isinstance(r.longrepr, tuple) else str(r.longrepr) for r in reports]
+    for line in skip_summary(reasons):
+        terminalreporter.write_line(line)

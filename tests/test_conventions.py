@@ -246,7 +246,10 @@ def test_multihead_attention_biases_match_torch():
 
 
 def test_bias_false_has_no_bias_row(cli):
-    text = "Sequential(\n  (0): Linear(in_features=4, out_features=2, bias=False)\n  (1): Conv2d(3, 8, kernel_size=(3, 3), bias=False)\n)\n"
+    text = (
+        "Sequential(\n  (0): Linear(in_features=4, out_features=2, bias=False)\n"
+        "  (1): Conv2d(3, 8, kernel_size=(3, 3), bias=False)\n)\n"
+    )
     for framework in ("torch", "keras", "flax"):
         rows, _ = _defaults_rows(cli, text, framework)
         assert {row["bias"] for row in rows.values()} == {"none"}, framework
@@ -318,7 +321,9 @@ def test_scheme_all_means_all_for_a_chain(cli):
     assert {(layer, scheme) for layer, scheme, _ in results()} == {("layer0", "glorot"), ("layer1", "glorot")}
     assert {scheme for _, scheme, _ in results("--scheme", "he,glorot")} == {"he", "glorot"}
     table = cli("784-256-10", "--scheme", "all", "--dist", "all").stdout
-    assert sum(line.startswith((" layer0 ", " layer1 ")) for line in table.splitlines()) == 6  # a row per layer × scheme
+    assert (
+        sum(line.startswith((" layer0 ", " layer1 ")) for line in table.splitlines()) == 6
+    )  # a row per layer × scheme
 
 
 def test_framework_all_is_the_compare_command(cli):
@@ -349,3 +354,27 @@ def test_gain_beside_act_says_which_set_the_gain(cli):
 def test_an_option_a_command_does_not_have_is_refused(cli, argv):
     message = one_line_error(cli(*argv))
     assert argv[-2] in message or argv[-1] in message
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("784-256-10",), ("784", "256", "10")],
+    ids=["architecture", "chain"],
+)
+@pytest.mark.parametrize("pick, fan_in", [("1", 256), ("layer0", 784)])
+def test_value_of_one_layer_of_a_chain(cli, argv, pick, fan_in):
+    """--layer NAME|INDEX picks one layer: he normal std √(2/fan_in) of that layer."""
+    result = cli(*argv, "--layer", pick, "--scheme", "he", "--dist", "normal", "--value")
+    assert result.exit_code == 0, result.output
+    assert math.isclose(float(result.stdout), math.sqrt(2 / fan_in), rel_tol=1e-12)
+
+
+def test_layer_of_a_printout_by_module_path(cli):
+    text = (
+        "Sequential(\n  (0): Linear(in_features=784, out_features=256, bias=True)\n  (1): ReLU()\n"
+        "  (2): Linear(in_features=256, out_features=10, bias=True)\n)\n"
+    )
+    result = cli("-", "--layer", "2", "--scheme", "glorot", "--dist", "uniform", "--value", stdin=text)
+    assert math.isclose(float(result.stdout), math.sqrt(6 / (256 + 10)), rel_tol=1e-12)
+    message = one_line_error(cli("-", "--layer", "7", stdin=text))
+    assert "0, 2" in message

@@ -179,6 +179,7 @@ VALUES = {
     ),
     "--layout": (["torch", "keras", "jax", "flax"], ["tf", ""]),
     "--depth": COUNTS,
+    "--layer": (["0", "1", "layer0", "layer1"], ["9", "x", "-1", ""]),
     "--framework": FRAMEWORKS,
     "--from": FRAMEWORKS,
     "--format": (["table", "json", "csv", "tsv", "json", "json"], ["xml"]),

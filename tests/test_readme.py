@@ -49,7 +49,9 @@ def parse_examples(text: str) -> list[Example]:
 
 
 def _heading_before(text: str, offset: int) -> str:
-    headings = re.findall(r"^#+ (.*)$", text[:offset], re.M)
+    """The Markdown heading above `offset` (a ``# comment`` inside a fenced block is not one)."""
+    outside = re.sub(r"^```.*?^```$", "", text[:offset], flags=re.S | re.M)
+    headings = re.findall(r"^#+ (.*)$", outside, re.M)
     return headings[-1] if headings else ""
 
 
@@ -58,8 +60,9 @@ def normalize(output: str) -> str:
 
 
 def shell_env(bin_dir: Path) -> dict[str, str]:
+    """The examples' shell: plain text at 80 columns, so the README shows an 80-column terminal."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR")}
-    env.update(NO_COLOR="1", TERM="dumb", PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}")
+    env.update(NO_COLOR="1", TERM="dumb", COLUMNS="80", PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}")
     return env
 
 

@@ -120,3 +120,21 @@ def test_every_framework_is_one_record():
         "flax": "truncated",
     }
     assert [name for name, fw in FRAMEWORKS.items() if fw.min_n == 1.0] == ["keras"]
+
+
+def test_absent_peers_are_one_summary_line_each():
+    """120 torch tests skipped are one line, not 120 (pytest's -ra listed each)."""
+    from conftest import skip_summary
+
+    reasons = ["could not import 'torch': No module named 'torch'"] * 120 + ["zsh is not installed"] * 2
+    assert skip_summary(reasons) == [
+        "skipped 120 tests: torch is not installed (a test-time peer; see README, Run the tests)",
+        "skipped 2 tests: zsh is not installed",
+    ]
+
+
+def test_pytest_lists_no_skip_reasons_itself():
+    tomllib = pytest.importorskip("tomllib")  # Python ≥ 3.11
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert "s" not in config["addopts"].split("-r")[-1].split()[0]  # -rfE: failures and errors only

@@ -25,8 +25,8 @@ import sys
 import time
 
 import numpy as np
-
 from glorotcalc.commands import Request, build_report
+
 from glorotcalc.gain import make_activation
 from glorotcalc.sampling import draw
 from glorotcalc.schemes import he
