@@ -53,15 +53,16 @@ class DefaultGroup(typer.core.TyperGroup):
             )
 
 
-app = typer.Typer(
-    cls=DefaultGroup,
-    add_completion=False,  # static scripts: glorotcalc.completion (no Python runs on Tab)
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    help="Glorot/Xavier, He/Kaiming and LeCun initialization, as torch, Keras and JAX compute them.",
-    epilog="glorotcalc 784 256 --dist normal · glorotcalc COMMAND --help for each command's options",
-)
+APP_SETTINGS = {
+    "cls": DefaultGroup,
+    "add_completion": False,  # static scripts: glorotcalc.completion (no Python runs on Tab)
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "help": "Glorot/Xavier, He/Kaiming and LeCun initialization, as torch, Keras and JAX compute them.",
+    "epilog": "glorotcalc 784 256 --dist normal · glorotcalc COMMAND --help for each command's options",
+}
+app = typer.Typer(**APP_SETTINGS)
 
 
 def _complete(choices: tuple[str, ...], *, lists: bool = False):
@@ -322,6 +323,17 @@ def _scheme_hint(token: str) -> None:
         )
 
 
+def _one_choice(scheme: str | None, dist: str | None) -> tuple[str | None, str | None]:
+    """One scheme and one distribution (emit, propagate), each None when not typed."""
+    one_scheme = None
+    if scheme is not None:
+        one_scheme = canonical_scheme(
+            choose("--scheme", scheme.strip().lower(), (*ALL_SCHEMES, *SCHEME_ALIASES))
+        )
+    one_dist = None if dist is None else choose("--dist", dist.strip().lower(), ALL_DISTRIBUTIONS)
+    return one_scheme, one_dist
+
+
 def _output_format(fmt: str, value: bool = False) -> str:
     """The --format; --value prints one bare number, so it takes no other format."""
     fmt = choose("--format", fmt.lower(), FORMATS)
@@ -423,7 +435,7 @@ def _pick(layers, name: str | None):
 def _command_word(inputs) -> None:
     """``glorotcalc model.npz audit``: a command name after the input is a misplaced command."""
     for word in inputs[1:]:
-        if word in app_commands():
+        if word in COMMAND_NAMES:
             others = " ".join(w for w in inputs if w != word)
             raise UsageError("INPUT", word, f"is a command; put it first: glorotcalc {word} {others}")
 
@@ -788,13 +800,12 @@ def emit(
             layout,
             "emit writes each weight in the target's layout; --layout only reads --shape",
         )
-    one_scheme = (
-        None
-        if scheme is None
-        else canonical_scheme(choose("--scheme", scheme.strip().lower(), (*ALL_SCHEMES, *SCHEME_ALIASES)))
-    )
-    one_dist = None if dist is None else choose("--dist", dist.strip().lower(), ALL_DISTRIBUTIONS)
+    one_scheme, one_dist = _one_choice(scheme, dist)
     target_fw, source_fw = _framework(target, "FRAMEWORK"), _framework(source, "--from")
+    if spec is not None:  # --shape is read as the named initializer's framework stores it
+        from glorotcalc.frameworks import spec_framework
+
+        source_fw = spec_framework(spec)
     layers = _layers(
         inputs,
         shape=shape,
@@ -882,12 +893,7 @@ def propagate(
     if by_default:
         _init_clash(given)
     spec = None if by_default else _init(init, None, **given)
-    one_scheme = (
-        None
-        if scheme is None
-        else canonical_scheme(choose("--scheme", scheme.strip().lower(), (*ALL_SCHEMES, *SCHEME_ALIASES)))
-    )
-    one_dist = None if dist is None else choose("--dist", dist.strip().lower(), ALL_DISTRIBUTIONS)
+    one_scheme, one_dist = _one_choice(scheme, dist)
     layers = _layers(
         inputs,
         shape=shape,
@@ -985,10 +991,30 @@ def gain(
 # ── entry point ──────────────────────────────────────────────────────────────────────────────────
 
 
+COMMAND_NAMES = ("lookup", "compare", "defaults", "emit", "propagate", "audit", "gain")
+
+
 @functools.cache
-def _command():
-    """The Click group Typer builds from `app` (built once per process)."""
-    return typer.main.get_command(app)
+def _command(only: str | None = None):
+    """The Click group Typer builds from `app` (once per process); with `only`, a group of that one
+    command, for a run that needs no other (Typer converts every command's options when it builds:
+    one instead of seven saves a few ms at every start)."""
+    if only is None:
+        return typer.main.get_command(app)
+    one = typer.Typer(**APP_SETTINGS)
+    one.registered_callback = app.registered_callback
+    one.registered_commands = [info for info in app.registered_commands if info.callback.__name__ == only]
+    return typer.main.get_command(one)
+
+
+def _command_for(args: list[str]):
+    """The smallest group that runs `args`: the whole one for help, completion and the version."""
+    first = args[0] if args else None
+    if first in COMMAND_NAMES:
+        return _command(first)
+    if first is None or first in GROUP_OPTIONS or not args:
+        return _command()
+    return _command(DEFAULT_COMMAND)
 
 
 def app_commands() -> dict:
@@ -1007,7 +1033,7 @@ def _value_options(command) -> dict[str, str]:
 
 def _words(args: list[str]) -> tuple[object, list[str]]:
     """The command `args` run and the words after its name."""
-    commands = app_commands()
+    commands = _command_for(args).commands
     if args and args[0] in commands:
         return commands[args[0]], args[1:]
     return commands[DEFAULT_COMMAND], args
@@ -1182,7 +1208,7 @@ def _run(args: list[str]) -> int:
         _reject_repeated(args)
         _reject_single_dash_words(args)
         args = _negative_inputs_last(args)
-        code = _command().main(args=args, prog_name="glorotcalc", standalone_mode=False)
+        code = _command_for(args).main(args=args, prog_name="glorotcalc", standalone_mode=False)
     except GlorotcalcError as error:
         _error(str(error))
         return error.exit_code

@@ -277,8 +277,11 @@ def _layer_hint(target: Framework, layer: Layer, init: str, *, takes_init: bool 
     """Where the weight lives in that framework's layer API (dense, conv, embedding layers);
     with `takes_init`, only a layer call that takes the initializer (not torch's ``.weight``)."""
     template = target.layer_api.get(layer.kind)
-    if template is None or not layer.in_channels or len(layer.kernel) > 3:
+    if template is None or not layer.in_channels or len(layer.kernel) > target.max_rank.get(layer.kind, 3):
         return None
+    grouped = layer.groups > 1 and layer.kind != "depthwise"
+    if grouped and "{groups}" not in template and "{feature_groups}" not in template:
+        return None  # the framework's layer of this kind takes no groups: no layer holds this weight
     if ("{kernel}" in template or "{rank}" in template) and not layer.kernel:
         return None
     if takes_init and "{init}" not in template:

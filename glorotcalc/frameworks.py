@@ -116,6 +116,8 @@ class Framework:
     tensor_before: str = ""  # statement before the init: {w} the tensor, {dims} its shape
     tensor_after: str = ""  # statement after: {init}, {shape}, {index}
     layer_api: Mapping[str, str] = field(default_factory=dict)  # layer kind → its layer call
+    # the largest kernel rank of a layer kind the framework has (Keras: DepthwiseConv1D/2D only)
+    max_rank: Mapping[str, int] = field(default_factory=dict)
     # the model form (emit from a printout): code that initializes the printed model's layers
     model_header: tuple[str, ...] = ()  # lines after the imports: what is set, what the biases get
     model_weight: str = ""  # {w}: the weight in `model`; {module} (a literal), {attribute}
@@ -365,13 +367,14 @@ KERAS = Framework(
     note="Keras initializers have no gain: a gain g is scale = g²",
     imports=("import keras",),
     tensor_after="{w} = {init}(shape={shape})",
+    max_rank={"depthwise": 2},
     layer_api={
         "dense": "keras.layers.Dense({out}, kernel_initializer={init})",
         "conv": "keras.layers.Conv{rank}D({out}, {kernel}{groups}, kernel_initializer={init})",
         "depthwise": "keras.layers.DepthwiseConv{rank}D({kernel}, depth_multiplier={multiplier}, "
         "depthwise_initializer={init})",
-        "conv_transpose": "keras.layers.Conv{rank}DTranspose({out}, {kernel}{groups}, "
-        "kernel_initializer={init})",
+        # Keras 3 Conv*DTranspose takes no groups (keras/src/layers/convolutional/base_conv_transpose.py)
+        "conv_transpose": "keras.layers.Conv{rank}DTranspose({out}, {kernel}, kernel_initializer={init})",
         "embedding": "keras.layers.Embedding({fan_in}, {out}, embeddings_initializer={init})",
     },
     model_header=(
@@ -588,7 +591,10 @@ def express(stats: InitStats, fw: Framework, layer: Layer, *, code: bool = False
 
 
 def layer_default(fw: Framework, layer: Layer) -> LayerDefault | None:
-    """`fw`'s default for `layer`'s kind (a bare weight is read as a dense/conv weight), or None."""
+    """`fw`'s default for `layer`'s kind (a bare weight is read as a dense/conv weight), or None
+    (no such layer: a kind it lacks, or a kernel rank it lacks)."""
+    if len(layer.kernel) > fw.max_rank.get(layer.kind, 3):
+        return None
     return fw.layers.get(layer.kind) or (fw.layers.get("dense") if layer.kind == "weight" else None)
 
 

@@ -599,6 +599,18 @@ def test_emitted_tensors(sampler_calls, cli, target, source, inputs):
                 assert params["kernel"].shape == tuple(record["shape"])
 
 
+def test_every_named_module_call_holds_the_weight(cli):
+    """Each module call a comment names initializes a kernel of the emitted shape (no comment
+    at all is also right: Flax has no such module)."""
+    arch = "16-convt3x3:8/2"
+    document = run_json(cli, "emit", "flax", arch, "--scheme", "he", "--dist", "uniform")
+    namespace = execute(document["code"])
+    modules = hint_modules(document["code"], namespace)
+    for module, ours, record in zip(modules, resolve_layers([arch]), document["layers"], strict=False):
+        params = module.init(jax.random.key(0), flax_input(ours))["params"]
+        assert params["kernel"].shape == tuple(record["shape"])
+
+
 OTHER_EMITS = [
     ("--shape", "7", "--from", "keras", "--scheme", "he", "--dist", "uniform"),
     ("--shape", "()", "--from", "keras", "--scheme", "glorot", "--dist", "normal"),

@@ -570,6 +570,31 @@ def test_emitted_keras_tensors(sampler_calls, cli, source, inputs):
                 assert tuple(layer.weights[0].shape) == tuple(record["shape"])
 
 
+@pytest.mark.parametrize("arch", ["16-convt3x3:8/2", "8-dwconv3x3x3"])
+def test_every_named_layer_call_holds_the_weight(cli, arch):
+    """Each layer call a comment names is a Keras layer whose kernel has the emitted shape (no
+    comment at all is also right: Keras has no such layer)."""
+    document = run_json(cli, "emit", "keras", arch, "--scheme", "he", "--dist", "uniform")
+    namespace = execute(document["code"])
+    hints = [line[2:] for line in document["code"].splitlines() if line.startswith("# keras.layers.")]
+    for hint, ours, record in zip(hints, resolve_layers([arch]), document["layers"], strict=False):
+        layer = eval(hint, namespace)
+        layer.build(spatial_input(ours))
+        assert tuple(layer.weights[0].shape) == tuple(record["shape"])
+
+
+@pytest.mark.parametrize("shape", ["3x3x64x128", "3x0x4"])
+def test_emit_with_a_keras_init_reads_the_shape_as_the_main_command_does(sampler_calls, cli, shape):
+    """``emit keras --shape S --init HeUniform()`` draws what ``--shape S --init HeUniform()``
+    reports, on the same Keras kernel."""
+    document = run_json(cli, "emit", "keras", "--shape", shape, "--init", "HeUniform()")
+    (looked_up,) = run_json(cli, "--shape", shape, "--init", "HeUniform()")["layers"]
+    (layer,) = document["layers"]
+    assert layer["shape"] == looked_up["shape"]
+    execute(document["code"])
+    check_call(sampler_calls[0], looked_up["results"][0])
+
+
 OTHER_EMITS = [
     ("--shape", "7", "--from", "keras", "--scheme", "he", "--dist", "uniform"),
     ("--shape", "()", "--from", "keras", "--scheme", "glorot", "--dist", "normal"),

@@ -254,3 +254,34 @@ def test_a_newline_in_a_path_cannot_forge_an_error_line(cli):
         assert result.exit_code in (1, 2)
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
         assert not any(char in result.stderr for char in ACTIVE)
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(1_000_000_000, "1.00G"), (104_857_600, "105M"), (2048, "2.05k"), (999, "999"), (3.2e12, "3.20T")],
+)
+def test_progress_counts_in_si_units(value, text):
+    """The bar shows 105M/1.00G elements and a rate, not raw counts (104857600/1000000000)."""
+    from glorotcalc.progress import si
+
+    assert si(value) == text
+
+
+def test_progress_bar_shows_counts_rate_and_eta(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from glorotcalc import progress
+
+    monkeypatch.setattr(progress, "PROGRESS_AFTER", 0.0)
+    bar = progress.Progress(1_000_000_000, True)
+    with bar:
+        bar.describe("sampling")
+        bar.advance(0)
+        bar.advance(104_857_600)
+        buffer = io.StringIO()
+        Console(file=buffer, width=120).print(bar.bar.get_renderable())
+        shown = buffer.getvalue()
+    assert "105M/1.00G elements" in shown
+    assert "/s" in shown and ("-:--:--" in shown or ":" in shown)

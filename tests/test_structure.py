@@ -138,3 +138,16 @@ def test_pytest_lists_no_skip_reasons_itself():
 
     config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert "s" not in config["addopts"].split("-r")[-1].split()[0]  # -rfE: failures and errors only
+
+
+def test_readme_names_every_audit_csv_column():
+    """Each column audit's CSV writes is named in the README (std_*/ratio_* as a family)."""
+    import re
+
+    from glorotcalc.audit import CSV_COLUMNS
+
+    readme = (PACKAGE.parent / "README.md").read_text()
+    start = readme.index("one row per tensor with the same numbers flat")
+    named = set(re.findall(r"`([a-z_0-9]+)`", readme[start : readme.index("```console", start)]))
+    for column in CSV_COLUMNS:
+        assert column.key in named or re.fullmatch(r"(std|ratio)_\w+", column.key), column.key
