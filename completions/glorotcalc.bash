@@ -5,7 +5,7 @@
 _glorotcalc_options() {
     case $1 in
         '') _glorotcalc_options="--version --install-completion --show-completion -h --help" ;;
-        lookup) _glorotcalc_options="--scheme --dist --init --nonlinearity --act --slope --gain --mode --shape --layout --depth --layer --framework --format --value --explain --no-color --sample --samples --seed --threads --hist --dtype -h --help" ;;
+        lookup) _glorotcalc_options="--scheme --dist --init --nonlinearity --act --slope --gain --mode --shape --layout --depth --layer --framework --format --value --explain --every-row --no-color --sample --samples --seed --threads --hist --dtype -h --help" ;;
         compare) _glorotcalc_options="--init --scheme --dist --nonlinearity --act --slope --gain --mode --shape --layout --depth --framework --format --no-color -h --help" ;;
         defaults) _glorotcalc_options="--shape --layout --depth --layer --framework --format --value --explain --no-color -h --help" ;;
         emit) _glorotcalc_options="--init --scheme --dist --nonlinearity --act --slope --gain --mode --shape --layout --depth --from --format --no-color -h --help" ;;

@@ -128,6 +128,7 @@ complete -c glorotcalc -n '__glorotcalc_is lookup' -l framework -x -a 'torch ker
 complete -c glorotcalc -n '__glorotcalc_is lookup' -l format -x -a 'table json csv tsv' -d 'table, json, csv or tsv'
 complete -c glorotcalc -n '__glorotcalc_is lookup' -l value -d 'Print one bare number (the sampler\'s parameter)'
 complete -c glorotcalc -n '__glorotcalc_is lookup' -l explain -d 'Show each formula with the numbers substituted'
+complete -c glorotcalc -n '__glorotcalc_is lookup' -l every-row -d 'A table row for every layer (repeated runs are shown once)'
 complete -c glorotcalc -n '__glorotcalc_is lookup' -l no-color -d 'No colour (NO_COLOR is honoured too)'
 complete -c glorotcalc -n '__glorotcalc_is lookup' -l sample -d 'Draw the weights and report empirical statistics'
 complete -c glorotcalc -n '__glorotcalc_is lookup' -l samples -x -d 'With --sample: elements to draw (default: the layer\'s size)'

@@ -6,7 +6,7 @@ Register-ArgumentCompleter -Native -CommandName glorotcalc -ScriptBlock {
     $commands = @('lookup', 'compare', 'defaults', 'emit', 'propagate', 'audit', 'gain')
     $options = @{
         '' = @('--version', '--install-completion', '--show-completion', '-h', '--help')
-        'lookup' = @('--scheme', '--dist', '--init', '--nonlinearity', '--act', '--slope', '--gain', '--mode', '--shape', '--layout', '--depth', '--layer', '--framework', '--format', '--value', '--explain', '--no-color', '--sample', '--samples', '--seed', '--threads', '--hist', '--dtype', '-h', '--help')
+        'lookup' = @('--scheme', '--dist', '--init', '--nonlinearity', '--act', '--slope', '--gain', '--mode', '--shape', '--layout', '--depth', '--layer', '--framework', '--format', '--value', '--explain', '--every-row', '--no-color', '--sample', '--samples', '--seed', '--threads', '--hist', '--dtype', '-h', '--help')
         'compare' = @('--init', '--scheme', '--dist', '--nonlinearity', '--act', '--slope', '--gain', '--mode', '--shape', '--layout', '--depth', '--framework', '--format', '--no-color', '-h', '--help')
         'defaults' = @('--shape', '--layout', '--depth', '--layer', '--framework', '--format', '--value', '--explain', '--no-color', '-h', '--help')
         'emit' = @('--init', '--scheme', '--dist', '--nonlinearity', '--act', '--slope', '--gain', '--mode', '--shape', '--layout', '--depth', '--from', '--format', '--no-color', '-h', '--help')

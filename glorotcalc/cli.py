@@ -491,6 +491,9 @@ def lookup(
     fmt: Format = "table",
     value: Value = False,
     explain: Explain = False,
+    every_row: Annotated[
+        bool, typer.Option("--every-row", help="A table row for every layer (repeated runs are shown once).")
+    ] = False,
     no_color: NoColor = False,
     sample: Annotated[
         bool, typer.Option("--sample", help="Draw the weights and report empirical statistics.")
@@ -600,7 +603,9 @@ def lookup(
     else:
         from glorotcalc.lookup import lookup as look_up
 
-        report = look_up(layers, schemes=schemes, distributions=distributions, explain=explain)
+        report = look_up(
+            layers, schemes=schemes, distributions=distributions, explain=explain, every_row=every_row
+        )
     write(report, fmt, value=value, no_color=no_color)
 
 

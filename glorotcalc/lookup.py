@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from os.path import commonprefix
 
 from glorotcalc.errors import UsageError
 from glorotcalc.gain import TORCH_NONLINEARITIES, Activation, calculate_gain, computed_gain, resolve_gain
@@ -42,11 +43,14 @@ def lookup(
     schemes: tuple[str, ...] | None = None,
     distributions: tuple[str, ...] | None = None,
     explain: bool = False,
+    every_row: bool = False,
 ) -> Report:
     """Every selected scheme × distribution for each layer.
 
     `schemes`: None = every scheme for one layer, the one recommended for its activation for many;
-    `distributions`: None = all three. Gain and mode come from the layers.
+    `distributions`: None = all three. Gain and mode come from the layers. The table of many layers
+    shows a repeated run of rows (``--depth``, a printout's ``(0-5): 6 x Block``) once, with ×N,
+    unless `every_row`; CSV/TSV/JSON always hold every layer.
 
     >>> from glorotcalc.layers import dense
     >>> lookup([dense(784, 256)], schemes=("glorot",), distributions=("normal",)).value
@@ -54,7 +58,7 @@ def lookup(
     """
     if len(layers) == 1:
         return scheme_report(layers[0], schemes or ALL_SCHEMES, distributions or ALL_DISTRIBUTIONS, explain)
-    return layers_report(layers, schemes, distributions, explain)
+    return layers_report(layers, schemes, distributions, explain, every_row)
 
 
 # At 80 columns the gain gives way (the gain note has it), then the mode.
@@ -162,6 +166,7 @@ def layers_report(
     schemes: tuple[str, ...] | None,
     distributions: tuple[str, ...] | None,
     with_explain: bool,
+    every_row: bool = False,
 ) -> Report:
     """Many layers: a row per layer (× selected scheme), the recommended scheme by default.
 
@@ -191,18 +196,74 @@ def layers_report(
     check_mode(layers[0].mode, tuple(sorted(used)))
     total = sum(layer.params for layer in layers)
     document = lookup_document(layers, records)
+    shown = rows if every_row else collapse_repeats(rows)
+    notes = _layers_notes(layers, schemes, distributions, with_explain, every)
+    if len(shown) < len(rows):
+        notes.insert(0, f"{len(rows)} rows: repeated runs shown once (×N); --every-row shows each")
     return Report(
         kind="lookup",
         title=f"{len(layers)} layers · {layers[0].layout} layout · {total:,} parameters",
         columns=_layers_columns(distributions),
-        rows=rows,
+        rows=shown,
         document=document,
-        notes=_layers_notes(layers, schemes, distributions, with_explain, every),
+        notes=notes,
         footer={"layer": "total", "params": total},
         csv_columns=_csv_columns(with_explain),
         csv_rows=machine,
         value_hint="narrow it to one layer (--layer), one scheme and one distribution",
     )
+
+
+MAX_PERIOD = 16  # the longest block of rows looked for when collapsing repeats
+
+
+def collapse_repeats(rows: list[dict], name: str = "layer", max_period: int = MAX_PERIOD) -> list[dict]:
+    """Runs of a block of rows that repeats (all but the name equal) shown once, named by span.
+
+    ``layer0 … layer9999`` of ``256 --depth 10000`` → one row ``layer(0-9999) ×10000``; the
+    4 rows of 6 identical transformer layers → 4 rows ``layers.(0-5).linear1 ×6``.
+    """
+    keys = [repr(sorted((k, v) for k, v in row.items() if k != name)) for row in rows]
+    shown, i = [], 0
+    while i < len(rows):
+        count, period = _longest_run(keys, i, max_period)
+        if count < 2:
+            shown.append(rows[i])
+            i += 1
+            continue
+        last = i + (count - 1) * period
+        shown += [
+            {**rows[i + j], name: _span(rows[i + j][name], rows[last + j][name], count)}
+            for j in range(period)
+        ]
+        i += count * period
+    return shown
+
+
+def _longest_run(keys: list[str], start: int, max_period: int) -> tuple[int, int]:
+    """(repeats, period) of the block at `start` covering the most rows (repeats 1: none)."""
+    best = (1, 1)
+    for period in range(1, min(max_period, (len(keys) - start) // 2) + 1):
+        block, count = keys[start : start + period], 1
+        while keys[start + count * period : start + (count + 1) * period] == block:
+            count += 1
+        if count >= 2 and count * period > best[0] * best[1]:
+            best = (count, period)
+    return best
+
+
+def _span(first: str, last: str, count: int) -> str:
+    """``layers.0.linear1``, ``layers.5.linear1`` → ``layers.(0-5).linear1 ×6``."""
+    head = len(commonprefix([first, last]))
+    while head and first[head - 1].isdigit():
+        head -= 1
+    tail = len(commonprefix([first[head:][::-1], last[head:][::-1]]))
+    while tail and first[len(first) - tail].isdigit():
+        tail -= 1
+    a, b = first[head : len(first) - tail], last[head : len(last) - tail]
+    if a.isdigit() and b.isdigit():
+        return f"{first[:head]}({a}-{b}){first[len(first) - tail :]} ×{count}"
+    return f"{first} … {last} ×{count}"
 
 
 def _dists(distributions: tuple[str, ...] | None, fixed: str | None) -> tuple[str, ...]:

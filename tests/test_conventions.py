@@ -378,3 +378,36 @@ def test_layer_of_a_printout_by_module_path(cli):
     assert math.isclose(float(result.stdout), math.sqrt(6 / (256 + 10)), rel_tol=1e-12)
     message = one_line_error(cli("-", "--layer", "7", stdin=text))
     assert "0, 2" in message
+
+
+def test_a_repeated_layer_is_one_table_row(cli):
+    """``256 --depth 10000``: one row ×10000 in the table (CSV keeps all 10,000 × 3 results)."""
+    table = cli("256", "--depth", "10000").stdout
+    rows = [line for line in table.splitlines() if line.startswith(" layer")]
+    assert rows[1:] == [rows[1]] and "layer(0-9999) ×10000" in rows[1]
+    assert "10000 rows: repeated runs shown once" in table
+    every = cli("256", "--depth", "3", "--every-row").stdout
+    assert [line.split()[0] for line in every.splitlines() if line.startswith(" layer")][1:] == [
+        "layer0",
+        "layer1",
+        "layer2",
+    ]
+    csv_rows = cli("256", "--depth", "10000", "--format", "csv").stdout.splitlines()[1:]
+    assert len(csv_rows) == 10000 * 3
+
+
+def test_repeated_blocks_of_a_printout_collapse_by_span():
+    """A block of rows that repeats (6 transformer layers) is shown once per row, named by span."""
+    from glorotcalc.lookup import collapse_repeats
+
+    block = [
+        {"layer": f"layers.{i}.{part}", "fan_in": fan} for i in range(6) for part, fan in (("a", 1), ("b", 2))
+    ]
+    assert collapse_repeats([{"layer": "embed", "fan_in": 9}, *block, {"layer": "head", "fan_in": 3}]) == [
+        {"layer": "embed", "fan_in": 9},
+        {"layer": "layers.(0-5).a ×6", "fan_in": 1},
+        {"layer": "layers.(0-5).b ×6", "fan_in": 2},
+        {"layer": "head", "fan_in": 3},
+    ]
+    distinct = [{"layer": f"l{i}", "fan_in": i} for i in range(5)]
+    assert collapse_repeats(distinct) == distinct

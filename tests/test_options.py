@@ -160,6 +160,7 @@ CASES: list[Case] = [
     effect(L, "--layout", CONV, ("--layout", "keras")),
     swap(L, "--depth", ("256", "256"), ("256", "--depth", "3")),
     effect(L, "--layer", ("784-256-10",), ("--layer", "1")),
+    effect(L, "--every-row", ("256", "--depth", "3"), ("--every-row",), fmt=TABLE),
     refused(L, "--layer", "784-256-10", "--layer", "2"),
     effect(L, "--framework", FANS, ("--framework", "keras")),
     effect(L, "--format", FANS, JSON, fmt=TABLE),
