@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from os.path import commonprefix
 
 from glorotcalc.errors import UsageError
 from glorotcalc.gain import TORCH_NONLINEARITIES, Activation, calculate_gain, computed_gain, resolve_gain
@@ -252,12 +251,20 @@ def _longest_run(keys: list[str], start: int, max_period: int) -> tuple[int, int
     return best
 
 
+def _common_head(a: str, b: str) -> int:
+    """How many leading characters `a` and `b` share."""
+    size = 0
+    while size < min(len(a), len(b)) and a[size] == b[size]:
+        size += 1
+    return size
+
+
 def _span(first: str, last: str, count: int) -> str:
     """``layers.0.linear1``, ``layers.5.linear1`` → ``layers.(0-5).linear1 ×6``."""
-    head = len(commonprefix([first, last]))
+    head = _common_head(first, last)
     while head and first[head - 1].isdigit():
         head -= 1
-    tail = len(commonprefix([first[head:][::-1], last[head:][::-1]]))
+    tail = _common_head(first[head:][::-1], last[head:][::-1])
     while tail and first[len(first) - tail].isdigit():
         tail -= 1
     a, b = first[head : len(first) - tail], last[head : len(last) - tail]
