@@ -533,6 +533,64 @@ def write(report: Report, fmt: str = "table", *, value: bool = False, no_color: 
     write_text(text + "\n")
 
 
+FAST_ROWS = 64  # above this many rows, rich lays out the header and footer once, not every row
+
+
+def print_table(console: Any, layout: Layout, width: int, fast_rows: int = FAST_ROWS) -> None:
+    """`layout`'s table on `console`. A long table is drawn by rich without its body, and the body
+    rows are written in the same layout (every cell is already wrapped and every width known:
+    rich's per-cell rendering was 0.7 ms a row); a test holds both ways to the same bytes."""
+    if len(layout.report.rows) <= fast_rows:
+        console.print(layout.table(), crop=False, width=width)
+        return
+    import io
+    from dataclasses import replace
+
+    from rich.text import Text
+
+    shell = Layout(replace(layout.report, rows=[]), layout.columns, layout.widths, layout.dropped)
+    with console.capture() as captured:
+        console.print(shell.table(), crop=False, width=width)
+    lines = captured.get().split("\n")
+    at = next(i for i, line in enumerate(lines) if _is_rule(line)) + 1
+    body = io.StringIO()
+    for row in layout.report.rows:
+        body.write(_row_lines(layout, row))
+    for line in lines[:at]:
+        console.print(Text.from_ansi(line), crop=False, width=width, no_wrap=True)
+    console.file.write(body.getvalue())
+    for line in lines[at:-1]:
+        console.print(Text.from_ansi(line), crop=False, width=width, no_wrap=True)
+
+
+def _is_rule(line: str) -> bool:
+    """The line under the header: box-drawing (or ASCII) dashes and blanks."""
+    import re
+
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", line)
+    return bool(plain.strip()) and set(plain.strip()) <= {"─", "-", "━", " "}
+
+
+def _row_lines(layout: Layout, row: dict) -> str:
+    """One body row as rich draws it in this layout: `` cell  cell  cell `` per line."""
+    from rich.cells import cell_len
+
+    cells = [
+        _wrap(cell_text(row.get(c.key), c.fmt), width, c.fmt)
+        for c, width in zip(layout.columns, layout.widths, strict=True)
+    ]
+    height = max(len(lines) for lines in cells)
+    out = []
+    for i in range(height):
+        parts = []
+        for column, width, lines in zip(layout.columns, layout.widths, cells, strict=True):
+            text = lines[i] if i < len(lines) else ""
+            pad = " " * max(0, width - cell_len(text))
+            parts.append(text + pad if column.fmt in TEXT_FORMATS else pad + text)
+        out.append(" " + "  ".join(parts) + " \n")
+    return "".join(out)
+
+
 def write_table(report: Report, no_color: bool) -> None:
     """The table, notes and visuals, rendered once; piped, no line ends in blanks."""
     import io
@@ -552,7 +610,7 @@ def write_table(report: Report, no_color: bool) -> None:
             title = title_text(report.title, console.width, encodable(" · ", sys.stdout))
             console.print(Text(title), no_wrap=True, crop=False)
         # never cut: a table that cannot fit is laid out at its own width (rich would squeeze it)
-        console.print(layout.table(), crop=False, width=max(console.width, layout.width))
+        print_table(console, layout, max(console.width, layout.width))
         notes[:0] = [note for note in [layout.dropped_note(console.width)] if note]
     for note in notes:
         console.print(note, markup=False)

@@ -285,3 +285,50 @@ def test_progress_bar_shows_counts_rate_and_eta(monkeypatch):
         shown = buffer.getvalue()
     assert "105M/1.00G elements" in shown
     assert "/s" in shown and ("-:--:--" in shown or ":" in shown)
+
+
+FAST_PATH_ARGV = [
+    ("784", "512", "300", "200", "100", "50", "20", "10", "--scheme", "all"),
+    ("256", "--depth", "40", "--every-row", "--act", "relu"),
+    ("compare", "784-512-256-128-64-32-10"),
+    ("defaults", "3-conv3x3:64-conv3x3:64/4-dwconv3x3-convt4x4:32-flatten:4x4-100-10"),
+    ("784", "512", "300", "--scheme", "he", "--dist", "normal", "--sample", "--samples", "2000"),
+]
+
+
+@pytest.mark.parametrize("columns", ["80", "120"])
+@pytest.mark.parametrize("colour", [False, True], ids=["plain", "colour"])
+@pytest.mark.parametrize("argv", FAST_PATH_ARGV, ids=lambda a: " ".join(a[:2]))
+def test_long_tables_are_drawn_as_rich_draws_them(cli, monkeypatch, argv, columns, colour):
+    """The fast body of a long table (rows written in rich's layout) is byte-identical to rich's."""
+    from glorotcalc import render
+
+    monkeypatch.setenv("COLUMNS", columns)
+    if colour:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setattr(render, "FAST_ROWS", 10**9)
+    by_rich = cli(*argv)
+    monkeypatch.setattr(render, "FAST_ROWS", 0)
+    fast = cli(*argv)
+    assert by_rich.exit_code == fast.exit_code == 0, fast.output
+    assert fast.stdout == by_rich.stdout
+    assert ("\x1b[" in fast.stdout) == colour
+
+
+def test_audit_names_broken_over_lines_take_the_fast_path_too(cli, monkeypatch, tmp_path):
+    import numpy as np
+
+    from glorotcalc import render
+
+    rng = np.random.default_rng(0)
+    tensors = {
+        f"encoder.layers.{i}.self_attn.in_proj_weight": rng.normal(0, 0.05, (96, 32)) for i in range(3)
+    }
+    np.savez(tmp_path / "m.npz", **tensors)
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(render, "FAST_ROWS", 10**9)
+    by_rich = cli("audit", str(tmp_path / "m.npz"))
+    monkeypatch.setattr(render, "FAST_ROWS", 0)
+    assert cli("audit", str(tmp_path / "m.npz")).stdout == by_rich.stdout
