@@ -144,15 +144,6 @@ TEXT_FORMATS = ("str", "name", "path")  # the columns that may wrap; every other
 BREAKS = {"name": "./", "path": "/"}  # where a name (layer, tensor) and a file path also break
 
 
-def rich_table(report: Report, width: int | None = None) -> Any:
-    """The table of `report` laid out for `width` terminal columns (None: every column, unwrapped).
-
-    The title is not part of it (`title_text`); `fit_table(report, width).dropped` says which
-    columns were left out.
-    """
-    return fit_table(report, width).table()
-
-
 class Layout:
     """`report`'s table for one width: the columns kept, their widths, every cell's lines."""
 
