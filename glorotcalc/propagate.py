@@ -46,7 +46,7 @@ from glorotcalc.layers import Layer
 from glorotcalc.progress import Progress
 from glorotcalc.report import Report, columns
 from glorotcalc.results import check_mode, layer_record, stats_for
-from glorotcalc.sampling import draw
+from glorotcalc.sampling import _Work, draw
 from glorotcalc.schemes import InitStats, recommended_scheme
 
 QUADRATURE_NODES = 256
@@ -275,8 +275,10 @@ def monte_carlo(
 
     Layer l's weights come from ``SeedSequence(seed)``'s child l + 2 (children 0 and 1 give the
     input and the output gradient), so the backward pass can redraw a weight it did not keep:
-    weights are kept while their bytes fit in `cache_bytes` (default: all). (Drawing the next
-    weight on a second thread while the product runs was slower: BLAS already uses every core.)
+    weights are kept while their bytes fit in `cache_bytes` (default: all). The sampler's scratch
+    and the storage of the weights that are not kept are reused from draw to draw; the products
+    write into two ping-pong buffers. (Drawing the next weight while a product runs, or one weight
+    on two threads, was slower: BLAS already uses every core, and its threads spin after a product.)
     """
     kind = np.dtype(dtype).type
     children = np.random.SeedSequence(seed).spawn(len(steps) + 2)
@@ -284,22 +286,35 @@ def monte_carlo(
     ping, pong = (np.empty(batch * widest, dtype=kind) for _ in range(2))
     cache_left = math.inf if cache_bytes is None else cache_bytes
     kept: dict[int, np.ndarray] = {}
+    work = _Work()  # the sampler's scratch, reused by every draw
+    spare: np.ndarray | None = None  # storage for the weights that are not kept
 
-    def weight(index: int) -> np.ndarray:
+    def weight(index: int, keep: bool = False) -> np.ndarray:
+        """Layer `index`'s weight: kept, else drawn into a new array (keep) or the spare storage."""
+        nonlocal spare
         if index in kept:
             return kept[index]
         step = steps[index]
         shape = (step.layer.fan_out, step.layer.fan_in)
-        return draw(step.stats, shape, np.random.default_rng(children[index + 2]), kind)
+        if keep:
+            out = np.empty(shape, kind)
+        else:
+            if spare is None:
+                spare = np.empty(max(s.layer.fan_in * s.layer.fan_out for s in steps), kind)
+            out = spare[: math.prod(shape)].reshape(shape)
+        rng = np.random.default_rng(children[index + 2])
+        return draw(step.stats, shape, rng, kind, out=out, work=work)
 
     x = np.random.default_rng(children[0]).standard_normal((batch, steps[0].layer.fan_in), dtype=kind)
     forward, saved = [], []
     with np.errstate(all="ignore"):
         for index, step in enumerate(steps):
-            w = weight(index)
-            if w.nbytes <= cache_left:
+            size = step.layer.fan_in * step.layer.fan_out * np.dtype(kind).itemsize
+            keep = size <= cache_left
+            w = weight(index, keep)
+            if keep:
                 kept[index] = w
-                cache_left -= w.nbytes
+                cache_left -= size
             h = _buffer(ping, batch, step.layer.fan_out)
             np.matmul(x, w.T, out=h)
             del w

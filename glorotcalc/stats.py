@@ -3,7 +3,8 @@
 Empirical: memory is bounded by the chunk, not the sample. Each chunk is reduced to (n, mean, M2,
 M3, M4, min, max) in float64 and merged with the running totals by the pairwise update formulas
 (Chan, Golub & LeVeque 1979; Pébay 2008 for M3, M4), so the result does not depend on how the
-sample was split.
+sample was split. The sums are kept in units of a power of two near the data's magnitude, so any
+finite float64 data — up to 1.8e308, down to subnormals — gives finite moments, without warnings.
 
 Theoretical: `law(distribution)` is the distribution scaled to unit variance — its kurtosis,
 support, CDF and tail mass — from `math` alone (no numpy).
@@ -20,104 +21,154 @@ from dataclasses import dataclass
 from glorotcalc.schemes import TRUNCATED_STD, TRUNCATION
 
 
+def _ldexp(value: float, exponent: int) -> float:
+    """value·2^exponent, ±inf beyond the float range (where `math.ldexp` raises)."""
+    try:
+        return math.ldexp(value, exponent)
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
 @dataclass(frozen=True)
 class Moments:
-    """n, mean and the central moment sums M2..M4 of a sample, plus its min and max."""
+    """n, mean and the central moment sums M2..M4 of a sample, plus its min and max — scale-free.
+
+    The mean and the sums are kept in units of 2^exp: ``center`` = mean/2^exp and
+    ``ck`` = Σ((x − mean)/2^exp)ᵏ, with the integer `exp` about log₂ max |x| (or log₂ of the
+    sampler's std). A power of two scales exactly, so values up to 1.8e308 and subnormal ones
+    neither overflow nor underflow, and the shape statistics (kurtosis, skewness) are computed at
+    unit scale. `mean` and `std` are in the data's units; `m2`..`m4` and `variance` are ±inf when
+    they exceed the float range (Σd⁴ of values near 1e100, say).
+    """
 
     n: int = 0
-    mean: float = 0.0
-    m2: float = 0.0
-    m3: float = 0.0
-    m4: float = 0.0
+    center: float = 0.0
+    c2: float = 0.0
+    c3: float = 0.0
+    c4: float = 0.0
     min: float = math.inf
     max: float = -math.inf
+    exp: int = 0
 
     @classmethod
     def of(cls, chunk) -> Moments:
-        """Moments of one chunk (any array-like; computed in float64, centred first)."""
+        """Moments of one chunk (any array-like of finite values; float64, scaled, centred first).
+
+        Non-finite values give nan/inf statistics (callers count them apart), without warnings.
+        """
         import numpy as np
 
         x = np.asarray(chunk, dtype=np.float64).ravel()
         if x.size == 0:
             return cls()
-        mean = float(x.mean())
-        d = x - mean
-        d2 = d * d
-        return cls(
-            int(x.size),
-            mean,
-            float(d2.sum()),
-            float((d2 * d).sum()),
-            float((d2 * d2).sum()),
-            float(x.min()),
-            float(x.max()),
-        )
+        low, high = float(x.min()), float(x.max())
+        top = max(-low, high)
+        exp = math.frexp(top)[1] if math.isfinite(top) else 0
+        with np.errstate(all="ignore"):
+            y = np.ldexp(x, -exp)  # |y| < 1: exact, unless it falls below 2^−1022 next to the max
+            center = float(y.mean())
+            y -= center
+            d2 = y * y
+            c2 = float(d2.sum())
+            c4 = float(np.dot(d2, d2))
+            d2 *= y
+            c3 = float(d2.sum())
+        return cls(int(x.size), center, c2, c3, c4, low, high, exp)
 
     @classmethod
     def from_power_sums(
-        cls, n: int, s1: float, s2: float, s3: float, s4: float, low: float, high: float
+        cls, n: int, s1: float, s2: float, s3: float, s4: float, low: float, high: float, exp: int = 0
     ) -> Moments:
-        """Moments from the raw sums Sk = Σxᵏ of a sample whose mean is near 0.
+        """Moments from the raw sums Sk = Σtᵏ of t = x/2^exp, for a sample x whose mean is near 0.
 
-        M2 = S2 − n·m², M3 = S3 − 3m·S2 + 2n·m³, M4 = S4 − 4m·S3 + 6m²·S2 − 3n·m⁴ with m = S1/n.
-        Exact up to rounding when |m| ≪ std (a zero-mean sampler: |m| ~ std/√n); for arbitrary data
-        use `of`, which centres first.
+        M2 = S2 − n·m², M3 = S3 − 3m·S2 + 2n·m³, M4 = S4 − 4m·S3 + 6m²·S2 − 3n·m⁴ with m = S1/n,
+        all in units of 2^exp (`low` and `high` are x's own min and max). Exact up to rounding when
+        |m| ≪ std (a zero-mean sampler: |m| ~ std/√n); for arbitrary data use `of`, which centres
+        first.
         """
         if n == 0:
             return cls()
         m = s1 / n
-        m2 = s2 - n * m * m
-        m3 = s3 - 3 * m * s2 + 2 * n * m**3
-        m4 = s4 - 4 * m * s3 + 6 * m * m * s2 - 3 * n * m**4
-        return cls(n, m, max(m2, 0.0), m3, max(m4, 0.0), low, high)
+        mm = m * m
+        c2 = s2 - n * mm
+        c3 = s3 - 3 * m * s2 + 2 * n * mm * m
+        c4 = s4 - 4 * m * s3 + 6 * mm * s2 - 3 * n * mm * mm
+        return cls(n, m, max(c2, 0.0), c3, max(c4, 0.0), low, high, exp)
+
+    def _at(self, exp: int) -> tuple[float, float, float, float]:
+        """center, c2, c3, c4 in units of 2^exp, exp ≥ self.exp (scaled down: at worst to 0)."""
+        shift = self.exp - exp
+        if shift == 0:
+            return self.center, self.c2, self.c3, self.c4
+        return (
+            math.ldexp(self.center, shift),
+            math.ldexp(self.c2, 2 * shift),
+            math.ldexp(self.c3, 3 * shift),
+            math.ldexp(self.c4, 4 * shift),
+        )
 
     def merge(self, other: Moments) -> Moments:
-        """The moments of the union of two samples."""
+        """The moments of the union of two samples (Chan et al.; Pébay), in the larger unit."""
         if other.n == 0:
             return self
         if self.n == 0:
             return other
-        n = self.n + other.n
-        delta = other.mean - self.mean
+        exp = max(self.exp, other.exp)
+        mean_a, a2, a3, a4 = self._at(exp)
+        mean_b, b2, b3, b4 = other._at(exp)
         a, b = self.n, other.n
-        mean = self.mean + delta * b / n
-        m2 = self.m2 + other.m2 + delta**2 * a * b / n
-        m3 = (
-            self.m3
-            + other.m3
-            + delta**3 * a * b * (a - b) / n**2
-            + 3 * delta * (a * other.m2 - b * self.m2) / n
-        )
+        n = a + b
+        delta = mean_b - mean_a
+        mean = mean_a + delta * b / n
+        m2 = a2 + b2 + delta**2 * a * b / n
+        m3 = a3 + b3 + delta**3 * a * b * (a - b) / n**2 + 3 * delta * (a * b2 - b * a2) / n
         m4 = (
-            self.m4
-            + other.m4
+            a4
+            + b4
             + delta**4 * a * b * (a * a - a * b + b * b) / n**3
-            + 6 * delta**2 * (a * a * other.m2 + b * b * self.m2) / n**2
-            + 4 * delta * (a * other.m3 - b * self.m3) / n
+            + 6 * delta**2 * (a * a * b2 + b * b * a2) / n**2
+            + 4 * delta * (a * b3 - b * a3) / n
         )
-        return Moments(n, mean, m2, m3, m4, min(self.min, other.min), max(self.max, other.max))
+        return Moments(n, mean, m2, m3, m4, min(self.min, other.min), max(self.max, other.max), exp)
+
+    @property
+    def mean(self) -> float:
+        return _ldexp(self.center, self.exp)
+
+    @property
+    def m2(self) -> float:
+        """Σ(x − mean)² in the data's units (inf beyond the float range); likewise m3, m4."""
+        return _ldexp(self.c2, 2 * self.exp)
+
+    @property
+    def m3(self) -> float:
+        return _ldexp(self.c3, 3 * self.exp)
+
+    @property
+    def m4(self) -> float:
+        return _ldexp(self.c4, 4 * self.exp)
 
     @property
     def variance(self) -> float:
         """Population variance (divide by n)."""
-        return self.m2 / self.n if self.n else math.nan
+        return _ldexp(self.c2 / self.n, 2 * self.exp) if self.n else math.nan
 
     @property
     def std(self) -> float:
-        return math.sqrt(self.variance)
+        return _ldexp(math.sqrt(self.c2 / self.n), self.exp) if self.n else math.nan
 
     @property
     def excess_kurtosis(self) -> float:
         """m4/m2² − 3 (population); 0 for a normal, −1.2 for a uniform."""
-        if self.n == 0 or self.m2 == 0:
+        if self.n == 0 or not self.c2 > 0:
             return math.nan
-        return self.n * self.m4 / (self.m2 * self.m2) - 3.0
+        return self.n * (self.c4 / self.c2) / self.c2 - 3.0
 
     @property
     def skewness(self) -> float:
-        if self.n == 0 or self.m2 == 0:
+        if self.n == 0 or not self.c2 > 0:
             return math.nan
-        return math.sqrt(self.n) * self.m3 / self.m2**1.5
+        return math.sqrt(self.n) * (self.c3 / self.c2) / math.sqrt(self.c2)
 
 
 # ── theory ───────────────────────────────────────────────────────────────────────────────────────

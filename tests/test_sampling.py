@@ -371,3 +371,23 @@ def test_numpy_is_not_imported_by_the_sampling_option_checks():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.stdout.split() == ["2", "False"], proc.stderr
+
+
+@pytest.mark.parametrize("gain", ["1e100", "1e-100", "1e150", "1e-150"])
+@pytest.mark.parametrize("distribution", ["uniform", "normal", "truncated"])
+def test_float64_sample_of_any_scale(cli, gain, distribution):
+    """A std near 1e±150 (gain² at the float range's edge): the moments are taken in units of a
+    power of two near the std, so nothing overflows, underflows or warns, and the shape statistics
+    are those of the law (the hostile-input report: OverflowError / ZeroDivisionError before)."""
+    result = cli(
+        "1", "1", "--gain", gain, "--scheme", "he", "--dist", distribution,
+        "--sample", "--samples", "1000", "--dtype", "float64", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (r,) = json.loads(result.stdout)["layers"][0]["results"]
+    sample, theory = r["sample"], r["theory"]
+    assert sample["n"] == 1000 and r["verdict"] == "within"
+    assert sample["std"] == pytest.approx(theory["std"], rel=0.1)
+    assert sample["excess_kurtosis"] == pytest.approx(KURTOSIS[distribution] - 3, abs=0.5)
+    assert abs(sample["mean"]) <= 5 * theory["std"] / math.sqrt(1000)
+    assert math.isfinite(sample["skewness"])

@@ -182,7 +182,13 @@ def test_statistics_bit_identical_for_any_thread_count():
 
 def test_streamed_statistics_equal_one_shot_moments():
     """The streamed power sums of two chunks equal `Moments.of` over the same draws, concatenated:
-    each chunk's draws are `draw(stats, chunk size, chunk rng)` — the same transforms, block by block."""
+    each chunk's draws are `draw(stats, chunk size, chunk rng)` — the same transforms, block by block.
+    Σx is a float64 sum of the float32 draws (exact products, float64 rounding only); Σx² sums
+    q = fl32(x²) in float64: each term is off by at most 2⁻²⁴ of itself, so |ΔΣx²| ≤ 2⁻²⁴·Σx².
+    Σx³ and Σx⁴ are float32 pairwise sums of fl32(q·x) and fl32(q·q) over blocks of 2¹⁷, merged in
+    float64: two or three product roundings plus at most 15 + 3 + log₂(2¹⁷/128) = 28 additions a
+    term, so |ΔΣx³| ≤ 31·2⁻²⁴·Σ|x|³ and |ΔΣx⁴| ≤ 31·2⁻²⁴·Σx⁴ (< 2⁻¹⁹, `sampling._Sums`). The
+    mean-correction terms (m = Σx/n ~ std/√n) add far less than these bounds."""
     n = CHUNK + 70_001
     plan = plan_for("normal", n)
     streamed = run_plan(plan, 1)
@@ -193,9 +199,9 @@ def test_streamed_statistics_equal_one_shot_moments():
     whole = Moments.of(w)
     assert streamed.moments.n == whole.n == n
     assert streamed.moments.mean == pytest.approx(whole.mean, abs=1e-12 * whole.std)
-    assert streamed.moments.m2 == pytest.approx(whole.m2, rel=1e-12)
-    assert streamed.moments.m3 == pytest.approx(whole.m3, abs=1e-9 * whole.m2**1.5)
-    assert streamed.moments.m4 == pytest.approx(whole.m4, rel=1e-11)
+    assert streamed.moments.m2 == pytest.approx(whole.m2, abs=2**-24 * float(np.sum(w * w)))
+    assert streamed.moments.m3 == pytest.approx(whole.m3, abs=2**-19 * float(np.sum(np.abs(w) ** 3)))
+    assert streamed.moments.m4 == pytest.approx(whole.m4, abs=2**-19 * float(np.sum(w**4)))
     assert (streamed.moments.min, streamed.moments.max) == (w.min(), w.max())
     assert streamed.beyond == int(np.count_nonzero(np.abs(w) > 2 * stats.std))
 
@@ -276,3 +282,74 @@ def test_torch_samplers_agree_with_our_theory(init, distribution, scheme):
     assert abs(share - p) <= TOL_SE * math.sqrt(p * (1 - p) / n) + 1e-12
     top = support(distribution) * std
     assert max(-m.min, m.max) <= top * (1 + 1e-6)  # torch's float32 rounding of the bound
+
+
+def test_tail_count_is_exact_at_the_boundary():
+    """float32 draws count |w| > tail through their float32 squares: fl(w²) ≥ fl(t²), t the smallest
+    float32 above the tail — exact, since rounding is monotone and neighbouring squares stay apart.
+    Checked on every float32 within 3000 ulps of the tail, and on ordinary draws."""
+    plan = plan_for("normal", 10)
+    above = np.nextafter(sampling._below(plan.tail), np.float32(np.inf))
+    near = (above.view(np.int32) + np.arange(-3000, 3000, dtype=np.int32)).view(np.float32)
+    values = np.concatenate(
+        [near, -near, draw(variance_scaling(784, 256), 50_000, np.random.default_rng(3), "float32")]
+    )
+    work = sampling._Work()
+    sums = sampling._Sums(plan, work)
+    work.w[: values.size] = values
+    sums.add(work.w[: values.size], None, 0)
+    assert sums.beyond == int(np.count_nonzero(np.abs(values.astype(np.float64)) > plan.tail))
+
+
+@pytest.mark.parametrize("distribution", ["uniform", "normal"])
+def test_normal_and_uniform_bit_identical_for_any_thread_count(distribution):
+    """As for the truncated normal (the slow test above): three chunks, 1 and 2 threads, one tally."""
+    plan = plan_for(distribution, 2 * CHUNK + 4_321)
+    one = run_plan(plan, 1)
+    assert one.moments.n == plan.n
+    assert_same_tally(run_plan(plan, 2), one)
+
+
+def test_threads_restore_the_switch_interval():
+    import sys
+
+    before = sys.getswitchinterval()
+    run_plan(plan_for("uniform", 2 * CHUNK + 1), 2)
+    assert sys.getswitchinterval() == before
+
+
+def test_draw_into_out_with_reused_scratch():
+    """`out` and `work` change where the values go, never the values."""
+    work = sampling._Work()
+    for distribution in DISTRIBUTIONS:
+        for dtype in ("float32", "float64"):
+            stats = variance_scaling(300, 200, distribution=distribution)
+            expected = draw(stats, (300, 1001), np.random.default_rng(8), dtype)
+            out = np.empty((300, 1001), dtype)
+            assert draw(stats, (300, 1001), np.random.default_rng(8), dtype, out=out, work=work) is out
+            assert np.array_equal(out, expected)
+    with pytest.raises(ValueError):
+        draw(
+            variance_scaling(3, 2),
+            (2, 3),
+            np.random.default_rng(0),
+            "float32",
+            out=np.empty((3, 2), "float32"),
+        )
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e-30, 1e30, 1e150])
+@pytest.mark.parametrize("distribution", DISTRIBUTIONS)
+def test_float64_statistics_of_any_scale(distribution, scale):
+    """float64 draws with a std near 1e±150: std within 5 SE, kurtosis within 5 SE, no overflow."""
+    stats = variance_scaling(1, 1, scale=scale * scale, mode="fan_in", distribution=distribution)
+    sampler = Sampler.of(stats, np.float64)
+    n = 3 * sampling.BLOCK64 + 11
+    tally = run_plan(Plan(sampler, n, 4, (0, 0, 1), 2 * stats.std), 1)
+    kurtosis = std_moments(distribution, 4)
+    assert tally.moments.n == n
+    assert abs(tally.moments.std / stats.std - 1) <= TOL_SE * math.sqrt((kurtosis - 1) / (4 * n))
+    mu6, mu8 = std_moments(distribution, 6), std_moments(distribution, 8)
+    se = math.sqrt((mu8 - 4 * mu6 * kurtosis + 4 * kurtosis**3 - kurtosis**2) / n)
+    assert abs(tally.moments.excess_kurtosis + 3 - kurtosis) <= TOL_SE * se
+    assert max(-tally.moments.min, tally.moments.max) <= sampler.limit

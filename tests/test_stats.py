@@ -157,3 +157,69 @@ def test_rel_se_of_std(distribution, kurtosis):
     """rel. SE of a sample std ≈ √((κ−1)/(4n)): normal 1/√(2n), uniform √(0.2/n)."""
     n = 10_000
     assert law(distribution).rel_se_of_std(n) == pytest.approx(math.sqrt((kurtosis - 1) / (4 * n)))
+
+
+# ── scale-free moments: values up to 1.8e308 and down to subnormals, no warnings ──────────────────
+
+
+@pytest.mark.parametrize("scale", [1e-310, 1e-200, 1e-100, 1.0, 1e100, 1e200, 1e300])
+def test_moments_are_scale_free(scale):
+    """The moments of s·v are s times (s² …) those of v for any s float64 holds: the mean and std
+    scale exactly (powers-of-two units), the kurtosis and skewness do not change, nothing
+    overflows, underflows to 0 or warns (pytest turns warnings into errors)."""
+    rnd = random.Random(11)
+    unit = [rnd.gauss(0, 1) + rnd.random() ** 3 for _ in range(3000)]
+    base = Moments.of(unit)
+    m = Moments.of(np.array(unit) * scale)
+    assert m.n == base.n
+    assert m.mean == pytest.approx(base.mean * scale, rel=1e-9 if scale > 1e-300 else 1e-5)
+    assert m.std == pytest.approx(base.std * scale, rel=1e-12 if scale > 1e-300 else 1e-5)
+    assert m.excess_kurtosis == pytest.approx(base.excess_kurtosis, rel=1e-10 if scale > 1e-300 else 1e-4)
+    assert m.skewness == pytest.approx(base.skewness, rel=1e-9 if scale > 1e-300 else 1e-4)
+    assert (m.min, m.max) == (float(np.min(np.array(unit) * scale)), float(np.max(np.array(unit) * scale)))
+
+
+def test_moments_at_the_float_limits():
+    """±1.7e308 (whose squares overflow), subnormal values, their merge with ordinary chunks."""
+    huge = Moments.of([1.7e308, -1.7e308, 1.7e308, -1.7e308])
+    assert huge.mean == 0.0 and huge.std == 1.7e308
+    assert huge.excess_kurtosis == pytest.approx(1 - 3)  # two points: m4/m2² = 1
+    assert huge.variance == math.inf and huge.m4 == math.inf  # beyond float64, as they are
+    tiny = Moments.of([5e-324, 1e-323, 1.5e-323, 2e-323])  # subnormals: 1, 2, 3, 4 × 2⁻¹⁰⁷⁴
+    unit = Moments.of([1.0, 2.0, 3.0, 4.0])
+    assert tiny.mean == pytest.approx(unit.mean * 5e-324, rel=0.2)
+    assert tiny.excess_kurtosis == pytest.approx(unit.excess_kurtosis, rel=1e-12)
+    merged = Moments.of([1.0, 2.0]).merge(Moments.of([1e300, 3e300]))
+    assert merged.mean == pytest.approx(1e300, rel=1e-15)
+    assert merged.std == pytest.approx(math.sqrt(1.5) * 1e300, rel=1e-12)  # deviations −1, −1, 0, 2 (×1e300)
+    both = Moments.of([1e-300, 2e-300]).merge(Moments.of([3e-300, 4e-300]))
+    assert both.excess_kurtosis == pytest.approx(unit.excess_kurtosis, rel=1e-12)
+    assert both.std == pytest.approx(unit.std * 1e-300, rel=1e-12)
+
+
+def test_merge_in_any_unit_equals_one_shot():
+    """Chunks of very different magnitude merge (in the larger unit) to the one-shot moments."""
+    rnd = random.Random(5)
+    chunks = [[rnd.gauss(0, s) for _ in range(500)] for s in (1e-3, 1.0, 1e3, 1e-3)]
+    merged = Moments()
+    for chunk in chunks:
+        merged = merged.merge(Moments.of(chunk))
+    values = [v for chunk in chunks for v in chunk]
+    mean, m2, _, m4 = central_sums(values)
+    assert merged.mean == pytest.approx(mean, rel=1e-12, abs=1e-12)
+    assert merged.m2 == pytest.approx(m2, rel=1e-12)
+    assert merged.m4 == pytest.approx(m4, rel=1e-11)
+
+
+def test_power_sums_in_a_power_of_two_unit():
+    """from_power_sums with exp: the sums of x/2^exp give the moments of x."""
+    rnd = random.Random(3)
+    values = [rnd.gauss(0, 1e120) for _ in range(1000)]
+    exp = 400  # 2^400 ≈ 2.6e120
+    sums = [math.fsum((v / 2.0**exp) ** k for v in values) for k in range(1, 5)]
+    m = Moments.from_power_sums(len(values), *sums, min(values), max(values), exp)
+    mean, m2, _, _ = central_sums([v / 2.0**exp for v in values])
+    assert m.mean == pytest.approx(mean * 2.0**exp, rel=1e-9)
+    assert m.std == pytest.approx(math.sqrt(m2 / len(values)) * 2.0**exp, rel=1e-12)
+    assert m.m4 == math.inf  # (1e120)⁴ · 1000 is beyond float64; the kurtosis is not
+    assert math.isfinite(m.excess_kurtosis) and abs(m.excess_kurtosis) < 0.5

@@ -1,77 +1,178 @@
-"""Benchmark ``--sample``: throughput against raw numpy and torch, and peak memory.
+"""Benchmark ``--sample``: throughput on 1 and 2 threads against torch and numpy, and peak memory.
 
-Run on demand (not collected by pytest):
+Run on demand (not collected by pytest), from the repository root:
 
-    python tests/benchmarks/bench_sampling.py            # throughput + memory, a 1e9-draw run
-    python tests/benchmarks/bench_sampling.py --big      # … and the 1e10-draw run (about a minute)
+    python tests/benchmarks/bench_sampling.py              # throughput, then peak memory (1e9 draws)
+    python tests/benchmarks/bench_sampling.py --rounds 7 --no-memory
+    python tests/benchmarks/bench_sampling.py --big        # … and a 1e10-draw run (about a minute)
 
-Throughput: elements per second of ``glorotcalc 10000 10000 --scheme glorot --dist normal --sample``
-(in-process, output discarded) against (a) numpy's ``Generator.standard_normal`` filling the same
-10000×10000 float32 array on all cores, one generator per thread, and (b) torch's
-``xavier_normal_`` on a (10000, 10000) float32 tensor. The three are interleaved and each keeps
-its best of ROUNDS, so a busy machine slows them alike; the ratios come from this one run.
-Memory: the peak RSS (VmHWM) of a separate process for each, and of ``--sample`` runs of 1e9 (and
-with --big 1e10) draws, which must stay under 200 MiB.
+Throughput: elements per second of ``glorotcalc 10000 10000 --scheme glorot --dist D --sample
+--threads T --format json`` in-process (1e8 float32 draws, output discarded), for D = normal,
+uniform, truncated and T = 1, 2, against torch's ``xavier_normal_``, ``xavier_uniform_`` (a
+(10000, 10000) tensor) and ``trunc_normal_`` (a (1000, 10000) one: it is slow) in the same
+process, and against numpy's ``Generator.standard_normal(dtype=float32, out=…)`` filling the
+same array on 1 and 2 threads — the scaling that a compute-bound generator reaches on this machine.
+With glorotcalc's block sampler available (``Sampler.blocks``) the draws alone (no statistics) are
+timed on 1 and 2 threads too: what the statistics cost and how the draw itself scales.
 
-Targets: ``--sample`` ≥ 1.0× torch's throughput with ≤ ¼ of its peak memory.
+Every contender runs once per round, rounds interleaved, each timing taken while no other process
+uses the CPU (it is retried otherwise: see ``quiet.py``); the medians are printed, and every ratio
+comes from this one run. torch's columns are skipped when torch is not installed.
+
+Memory: the peak RSS (VmHWM) of a fresh process running ``--sample --samples 1e9`` (and with
+--big 1e10); the target is that of the release before (about 45 MiB, most of it the interpreter,
+numpy, rich and typer).
+
+Targets (2 cores): 2 threads ≥ 1.8× 1 thread; normal ≥ 1.6× ``xavier_normal_``, uniform ≥ 1.2×
+``xavier_uniform_``, truncated ≫ ``trunc_normal_``.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
+import math
 import subprocess
 import sys
 import threading
-import time
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import quiet
+
 from glorotcalc.cli import main
-from glorotcalc.sampling import default_threads
 
 ROWS = COLS = 10_000
 N = ROWS * COLS
-ROUNDS = 3
+TRUNC_ROWS = 1_000  # torch's trunc_normal_ draws ~15 M/s: a tenth of the array
+DISTRIBUTIONS = ("normal", "uniform", "truncated")
+TORCH_INIT = {"normal": "xavier_normal_", "uniform": "xavier_uniform_", "truncated": "trunc_normal_"}
+TARGETS = {"normal": 1.6, "uniform": 1.2, "truncated": 10.0}
 RSS_LIMIT_MIB = 200
-SAMPLE_ARGS = [str(ROWS), str(COLS), "--scheme", "glorot", "--dist", "normal", "--sample"]
 
 
-def time_sample(*extra: str) -> tuple[float, float]:
-    """(wall, CPU) seconds of one in-process ``--sample`` of the 10000×10000 layer (json to a buffer)."""
+def sample_args(distribution: str, threads: int, samples: int | None = None) -> list[str]:
+    rows, cols = (ROWS, COLS) if samples is None else (784, 256)
+    args = [str(rows), str(cols), "--scheme", "glorot", "--dist", distribution, "--sample"]
+    args += ["--threads", str(threads), "--format", "json"]
+    return args + ([] if samples is None else ["--samples", str(samples)])
+
+
+def run_sample(distribution: str, threads: int) -> None:
     out = io.StringIO()
-    start, cpu = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(out):
-        code = main([*SAMPLE_ARGS, *extra, "--format", "json"])
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        code = main(sample_args(distribution, threads))
     assert code == 0, out.getvalue()
-    return elapsed, cpu
 
 
-def time_numpy(array: np.ndarray, threads: int) -> float:
-    """Seconds for numpy to fill `array` with standard normals on `threads` threads."""
+def fill_numpy(array: np.ndarray, threads: int) -> None:
+    """numpy's standard_normal fills `array` on `threads` threads, one generator each."""
     parts = np.array_split(array.reshape(-1), threads)
     generators = [np.random.default_rng(s) for s in np.random.SeedSequence(0).spawn(threads)]
-
-    def fill(i: int) -> None:
-        generators[i].standard_normal(dtype=np.float32, out=parts[i])
-
-    workers = [threading.Thread(target=fill, args=(i,)) for i in range(threads)]
-    start = time.perf_counter()
+    workers = [
+        threading.Thread(target=g.standard_normal, kwargs={"dtype": np.float32, "out": p})
+        for g, p in zip(generators, parts, strict=True)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    return time.perf_counter() - start
 
 
-def time_torch(tensor) -> tuple[float, float]:
-    """(wall, CPU) seconds of torch's xavier_normal_ on `tensor`."""
-    import torch
+def draw_only(distribution: str, threads: int) -> None:
+    """glorotcalc's blocks for 1e8 draws, without statistics: chunk streams split over threads."""
+    from glorotcalc import sampling
+    from glorotcalc.schemes import glorot
 
-    start, cpu = time.perf_counter(), time.process_time()
-    torch.nn.init.xavier_normal_(tensor)
-    return time.perf_counter() - start, time.process_time() - cpu
+    sampler = sampling.Sampler.of(glorot(COLS, ROWS, distribution), np.float32)
+    chunks = -(-N // sampling.CHUNK)
+
+    def worker(first: int) -> None:
+        work = sampling._Work()
+        for index in range(first, chunks, threads):
+            rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(0, spawn_key=(index,))))
+            for _ in sampler.blocks(rng, min(sampling.CHUNK, N - index * sampling.CHUNK), work):
+                pass
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+
+
+def torch_runs() -> dict:
+    try:
+        import torch
+    except ImportError:
+        return {}
+    full, part = torch.empty(ROWS, COLS), torch.empty(TRUNC_ROWS, COLS)
+    sigma = math.sqrt(2 / (ROWS + COLS)) / 0.87962566103423978
+    return {
+        "torch normal": (N, lambda: torch.nn.init.xavier_normal_(full)),
+        "torch uniform": (N, lambda: torch.nn.init.xavier_uniform_(full)),
+        "torch truncated": (
+            TRUNC_ROWS * COLS,
+            lambda: torch.nn.init.trunc_normal_(part, std=sigma, a=-2 * sigma, b=2 * sigma),
+        ),
+    }
+
+
+def throughput(rounds: int) -> dict[str, float]:
+    array = np.empty(N, np.float32)
+    runs = {}  # name → (elements, function)
+    for distribution in DISTRIBUTIONS:
+        for threads in (1, 2):
+            run = lambda d=distribution, t=threads: run_sample(d, t)  # noqa: E731
+            runs[f"sample {distribution} {threads}t"] = (N, run)
+    try:
+        from glorotcalc.sampling import Sampler
+
+        has_blocks = hasattr(Sampler, "blocks")
+    except ImportError:
+        has_blocks = False
+    if has_blocks:
+        for distribution in ("normal", "uniform"):
+            for threads in (1, 2):
+                runs[f"draw only {distribution} {threads}t"] = (
+                    N,
+                    lambda d=distribution, t=threads: draw_only(d, t),
+                )
+    runs["numpy standard_normal 1t"] = (N, lambda: fill_numpy(array, 1))
+    runs["numpy standard_normal 2t"] = (N, lambda: fill_numpy(array, 2))
+    runs.update(torch_runs())
+    for _, function in runs.values():  # warm up imports, caches and page tables
+        function()
+    times = quiet.rounds({name: function for name, (_, function) in runs.items()}, rounds)
+    rates = {name: runs[name][0] / quiet.median(seconds) for name, seconds in times.items()}
+    print(f"throughput, float32, medians of {rounds} interleaved rounds (M elements/s):")
+    for name, rate in rates.items():
+        spread = ", ".join(f"{runs[name][0] / s / 1e6:.0f}" for s in times[name])
+        print(f"  {name:26s} {rate / 1e6:8.1f}   ({spread})")
+    print("ratios (this run):")
+    for distribution in DISTRIBUTIONS:
+        one, two = rates[f"sample {distribution} 1t"], rates[f"sample {distribution} 2t"]
+        line = f"  {distribution:9s} 2 threads / 1: {two / one:.2f}×"
+        if f"torch {distribution}" in rates:
+            peer = rates[f"torch {distribution}"]
+            line += f"   vs torch {TORCH_INIT[distribution]}: {two / peer:.2f}× (2 threads), "
+            line += f"{one / peer:.2f}× (1)   target ≥ {TARGETS[distribution]}×"
+        print(line)
+    if has_blocks:
+        for distribution in ("normal", "uniform"):
+            one, two = rates[f"draw only {distribution} 1t"], rates[f"draw only {distribution} 2t"]
+            share = 1 - rates[f"sample {distribution} 1t"] / one
+            print(
+                f"  draws alone, {distribution}: 2 threads / 1: {two / one:.2f}×; "
+                f"statistics are {share:.0%} of the 1-thread time"
+            )
+    numpy_scaling = rates["numpy standard_normal 2t"] / rates["numpy standard_normal 1t"]
+    print(f"  numpy standard_normal (compute-bound, no statistics) 2 threads / 1: {numpy_scaling:.2f}×")
+    print(quiet.load_note())
+    return rates
 
 
 # Runs `code` (with sys.argv[1:] set), then reports the process's own peak RSS. VmHWM is the
@@ -88,6 +189,8 @@ RUN_CLI = "from glorotcalc.cli import main\nmain(sys.argv[1:])\n"
 
 def peak_rss_mib(code: str, *args: str) -> tuple[float, float]:
     """(peak RSS in MiB, seconds) of a fresh Python process running `code` with `args`."""
+    import time
+
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", PEAK, code, *args], capture_output=True, text=True, check=False
@@ -98,66 +201,25 @@ def peak_rss_mib(code: str, *args: str) -> tuple[float, float]:
     return int(proc.stderr.split()[-2]) / 1024, elapsed
 
 
-def throughput() -> dict[str, float]:
-    """Best wall time of each contender over ROUNDS interleaved rounds; CPU time alongside."""
-    threads = default_threads()
-    inf = float("inf")
-    wall = {"sample": inf, "sample, 1 thread": inf, "numpy": inf, "torch": inf}
-    cpu = dict(wall)
-    try:
-        import torch
-
-        tensor = torch.empty(ROWS, COLS)
-    except ImportError:
-        tensor = None
-    array = np.empty((ROWS, COLS), np.float32)
-    time_sample()  # warm up imports and caches
-    for _ in range(ROUNDS):
-        runs = {
-            "sample": time_sample,
-            "sample, 1 thread": lambda: time_sample("--threads", "1"),
-            "numpy": lambda: (time_numpy(array, threads), inf),
-        }
-        if tensor is not None:
-            runs["torch"] = lambda: time_torch(tensor)
-        for name, run in runs.items():
-            seconds, cpu_seconds = run()
-            wall[name], cpu[name] = min(wall[name], seconds), min(cpu[name], cpu_seconds)
-    rates = {name: N / seconds for name, seconds in wall.items() if seconds < inf}
-    print(f"throughput, {N:.0e} float32 normal draws, {threads} cores, best of {ROUNDS} interleaved rounds:")
-    for name, rate in rates.items():
-        per = f"   CPU {cpu[name] / N * 1e9:5.2f} ns/element" if cpu[name] < inf else ""
-        print(f"  {name:17s} {rate / 1e6:8.1f} M elements/s{per}")
-    print(f"  --sample / raw numpy (all cores): {rates['sample'] / rates['numpy']:.2f}×")
-    if "torch" in rates:
-        print(f"  --sample / torch xavier_normal_:  {rates['sample'] / rates['torch']:.2f}×  (target ≥ 1.0×)")
-        one = rates["sample, 1 thread"] / rates["torch"]
-        print(f"  --sample --threads 1 / torch:     {one:.2f}×  (torch's normal_ runs on one thread)")
-    return rates
-
-
 def memory(big: bool) -> None:
-    sample_rss, _ = peak_rss_mib(RUN_CLI, *SAMPLE_ARGS, "--format", "json")
-    print(f"peak RSS, 10000×10000 --sample: {sample_rss:.0f} MiB")
-    torch_code = "import torch\nw = torch.empty(10000, 10000)\ntorch.nn.init.xavier_normal_(w)\n"
-    try:
-        import torch  # noqa: F401
-
-        torch_rss, _ = peak_rss_mib(torch_code)
-        print(f"peak RSS, torch xavier_normal_ (10000, 10000): {torch_rss:.0f} MiB")
-        print(f"  --sample / torch peak memory: {sample_rss / torch_rss:.2f}  (target ≤ 0.25)")
-    except ImportError:
-        print("torch not installed: no memory comparison")
+    floor, _ = peak_rss_mib(RUN_CLI, *sample_args("normal", 2, 1000))
+    print(f"peak RSS, --sample --samples 1000 (the interpreter and imports): {floor:.0f} MiB")
     for count in (10**9, 10**10) if big else (10**9,):
-        args = ("784", "256", "--scheme", "he", "--dist", "normal", "--sample", "--samples", str(count))
-        rss, seconds = peak_rss_mib(RUN_CLI, *args, "--format", "json")
+        quiet.wait_quiet()
+        rss, seconds = peak_rss_mib(RUN_CLI, *sample_args("normal", 2, count))
         verdict = "ok" if rss < RSS_LIMIT_MIB else "OVER"
         print(
-            f"peak RSS, --samples {count:.0e}: {rss:.0f} MiB in {seconds:.1f} s "
-            f"({count / seconds / 1e6:.0f} M/s) — limit {RSS_LIMIT_MIB} MiB: {verdict}"
+            f"peak RSS, --samples {count:.0e}: {rss:.0f} MiB (+{rss - floor:.1f} MiB of buffers) in "
+            f"{seconds:.1f} s ({count / seconds / 1e6:.0f} M/s) — limit {RSS_LIMIT_MIB} MiB: {verdict}"
         )
 
 
 if __name__ == "__main__":
-    throughput()
-    memory("--big" in sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--big", action="store_true", help="also a 1e10-draw memory run")
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+    throughput(args.rounds)
+    if not args.no_memory:
+        memory(args.big)
