@@ -33,8 +33,12 @@ Example: ``glorotcalc audit model.safetensors`` → ``fc1.weight … torch defau
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import functools
 import math
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -48,7 +52,7 @@ from glorotcalc.loaders import CHUNK, WIDTHS, Tensor, TensorError, WeightsFile, 
 from glorotcalc.progress import Progress
 from glorotcalc.report import Report, columns
 from glorotcalc.schemes import TRUNCATION, scheme_stats
-from glorotcalc.stats import Law, Moments, law
+from glorotcalc.stats import Law, Moments, Scratch, chunk_moments, law
 
 Z = 5.0  # every test passes within 5 standard errors
 MARGIN_HIGH = 10.0  # "high" confidence: the next candidate is more than 10 SE away
@@ -568,49 +572,59 @@ def _match_statement(sample: Sample, verdict: Verdict) -> str:
 # ── streaming ────────────────────────────────────────────────────────────────────────────────────
 
 
-def stream_sample(tensor: Tensor, advance: Callable[[int], None]) -> Sample:
-    """Moments of a tensor's finite values, merged chunk by chunk; NaN/inf are counted apart.
+def stream_sample(tensor: Tensor, advance: Callable[[int], None], threads: int | None = None) -> Sample:
+    """Moments of a tensor's finite values, chunk by chunk; NaN/inf are counted apart.
 
-    The values are accumulated divided by 2**e, e the binary exponent of the largest |w| seen so far
-    (set by the first chunk with a nonzero value, raised — and the running moments rescaled — when a
-    later chunk holds larger ones). Scaled values are below 1 in magnitude, so their squares and
-    fourth powers neither overflow (float64 weights near 1e200–1e308) nor vanish (subnormal weights
-    near 1e-310), and no numpy warning is raised. Dividing by a power of two is exact in binary
-    floating point: the statistics equal the unscaled ones wherever those are representable.
+    Each chunk of `CHUNK` values is reduced by `glorotcalc.stats.chunk_moments` (in units of a
+    power of two near its largest |w|, so squares and fourth powers neither overflow — float64
+    weights near 1e200–1e308 — nor vanish — subnormal weights near 1e-310 — and no numpy warning
+    is raised; dividing by a power of two is exact) and the chunks are merged in file order, so the
+    statistics are the same, bit for bit, for any `threads` (default: every core). With more than
+    one thread the caller reads chunk k + 1 (``readinto``, which releases the GIL) into one of
+    `threads` + 1 buffers while `threads` workers reduce the chunks before it.
     """
-    total, nonfinite, exponent = Moments(), 0, None
+    threads = max(1, os.cpu_count() or 1) if threads is None else max(1, threads)
     width = WIDTHS.get(tensor.dtype, 0)
-    for chunk in tensor.read(CHUNK):
-        advance(chunk.size * width)
-        finite = np.isfinite(chunk)
-        if not finite.all():
-            nonfinite += int(chunk.size - np.count_nonzero(finite))
-            chunk = chunk[finite]
-        if chunk.size == 0:
-            continue
-        peak = max(-float(chunk.min()), float(chunk.max()))
-        top = math.frexp(peak)[1]
-        if peak > 0 and (exponent is None or top > exponent):
-            total, exponent = _rescaled(total, (exponent or 0) - top), top
-        total = total.merge(Moments.of(np.ldexp(chunk, -(exponent or 0), dtype=np.float64)))
-    return Sample(total, tensor.dtype, nonfinite, exponent or 0)
+    total, nonfinite = Moments(), 0
+    if threads == 1:
+        scratch = Scratch()
+        for chunk in tensor.read(CHUNK):
+            advance(chunk.size * width)
+            moments, bad = chunk_moments(chunk, scratch)
+            total, nonfinite = total.merge(moments), nonfinite + bad
+        return _sample(total, tensor.dtype, nonfinite)
+    local = threading.local()
+
+    def reduce(chunk: np.ndarray) -> tuple[Moments, int]:
+        if not hasattr(local, "scratch"):
+            local.scratch = Scratch()
+        return chunk_moments(chunk, local.scratch)
+
+    pending: collections.deque = collections.deque()
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        try:
+            for chunk in tensor.read(CHUNK, threads + 1):
+                advance(chunk.size * width)
+                pending.append(pool.submit(reduce, chunk))
+                while len(pending) > threads:  # the next read reuses the oldest pending chunk's buffer
+                    moments, bad = pending.popleft().result()
+                    total, nonfinite = total.merge(moments), nonfinite + bad
+            while pending:
+                moments, bad = pending.popleft().result()
+                total, nonfinite = total.merge(moments), nonfinite + bad
+        finally:
+            for future in pending:
+                future.cancel()
+    return _sample(total, tensor.dtype, nonfinite)
 
 
-def _rescaled(moments: Moments, shift: int) -> Moments:
-    """`moments` of the same values in units 2**-shift times as large (shift ≤ 0: exact or, for
-    contributions below 2**-1074 of the new unit, flushed to zero)."""
-    if moments.n == 0:
-        return moments
-    m = moments
-    return Moments(
-        m.n,
-        math.ldexp(m.mean, shift),
-        math.ldexp(m.m2, 2 * shift),
-        math.ldexp(m.m3, 3 * shift),
-        math.ldexp(m.m4, 4 * shift),
-        math.ldexp(m.min, shift),
-        math.ldexp(m.max, shift),
-    )
+def _sample(total: Moments, dtype: str, nonfinite: int) -> Sample:
+    """A `Sample` whose moments are in units of 2**exponent (the largest chunk's unit)."""
+    if total.n == 0:
+        return Sample(total, dtype, nonfinite, 0)
+    m, exp = total, total.exp
+    scaled = Moments(m.n, m.center, m.c2, m.c3, m.c4, math.ldexp(m.min, -exp), math.ldexp(m.max, -exp), 0)
+    return Sample(scaled, dtype, nonfinite, exp)
 
 
 # ── the rows ─────────────────────────────────────────────────────────────────────────────────────
@@ -629,7 +643,9 @@ class Audited:
     note: str | None = None
 
 
-def audit_tensor(file: WeightsFile, tensor: Tensor, layout: str, advance: Callable[[int], None]) -> Audited:
+def audit_tensor(
+    file: WeightsFile, tensor: Tensor, layout: str, advance: Callable[[int], None], threads: int | None = None
+) -> Audited:
     item = Audited(file.shown, tensor, layout)
     if tensor.problem is not None:
         item.error = tensor.problem
@@ -641,7 +657,7 @@ def audit_tensor(file: WeightsFile, tensor: Tensor, layout: str, advance: Callab
         return item
     candidates = _candidates(file, tensor, layout, item)
     try:
-        item.sample = stream_sample(tensor, advance)
+        item.sample = stream_sample(tensor, advance, threads)
     except TensorError as error:
         item.error = str(error)
         item.verdict = Verdict("unreadable", "unreadable", statement=str(error))
@@ -737,12 +753,18 @@ def check_files(files: tuple[str, ...]) -> None:
 
 
 def audit(
-    files: tuple[str, ...], *, layout: str = "torch", progress: bool = False, no_color: bool = False
+    files: tuple[str, ...],
+    *,
+    layout: str = "torch",
+    progress: bool = False,
+    no_color: bool = False,
+    threads: int | None = None,
 ) -> Report:
     """Audit every tensor of every file; files are indexed first, so a bad file fails fast.
 
     `layout`: how 4-D kernels are read for their fans (torch ``(out, in, *k)`` or Keras/JAX
-    ``(*k, in, out)``); `progress`: a bar on stderr for a human.
+    ``(*k, in, out)``); `progress`: a bar on stderr for a human; `threads`: how many threads
+    reduce the chunks (default: every core; the statistics are the same for any count).
     """
     files = tuple(files)
     check_files(files)
@@ -752,14 +774,16 @@ def audit(
     with Progress(total, progress, in_bytes=True, no_color=no_color) as bar:
         bar.describe("auditing")
         for w in weights:
-            items += _audit_file(w, layout, bar.advance)
+            items += _audit_file(w, layout, bar.advance, threads)
     _fail_if_nothing_read(items)
     return _report(weights, items, layout)
 
 
-def _audit_file(file: WeightsFile, layout: str, advance: Callable[[int], None]) -> list[Audited]:
+def _audit_file(
+    file: WeightsFile, layout: str, advance: Callable[[int], None], threads: int | None = None
+) -> list[Audited]:
     with file.reading():  # an .npz's archive is opened once for all its members
-        return [audit_tensor(file, t, layout, advance) for t in file.tensors]
+        return [audit_tensor(file, t, layout, advance, threads) for t in file.tensors]
 
 
 def _fail_if_nothing_read(items: list[Audited]) -> None:

@@ -34,7 +34,9 @@ tensor's ``read(chunk)`` then streams its values.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import itertools
 import json
 import os
 import re
@@ -94,8 +96,10 @@ class TensorError(GlorotcalcError):
 class Tensor:
     """One stored tensor: its name (`inert`), stored dtype and shape, and how to stream its values.
 
-    `read(chunk)` yields float arrays (float16/32/64; bfloat16 upcast to float32) of at most
-    `chunk` elements; each array may be a view of a reused buffer, valid until the next one.
+    `read(chunk, buffers=1)` yields float arrays (float16/32/64; bfloat16 upcast to float32) of at
+    most `chunk` elements; each array may be a view of one of `buffers` buffers used in turn, valid
+    until `buffers` more arrays have been asked for (so a reader can hand `buffers − 1` of them to
+    other threads while it reads the next).
     `problem` says why the tensor cannot be read at all (its other fields may be partial).
     `repeats` says why its elements repeat a smaller set of stored values (a broadcast torch view);
     `read` then yields those `stored` values only.
@@ -385,13 +389,18 @@ def _dtype_name(dtype: np.dtype) -> str:
     return dtype.name if dtype.fields is None else "structured"
 
 
-def _stream_chunks(stream, dtype: np.dtype, count: int, chunk: int) -> Chunks:
-    """`count` values of `dtype` from a binary stream, `chunk` at a time, into one reused buffer."""
+def _stream_chunks(stream, dtype: np.dtype, count: int, chunk: int, buffers: int = 1) -> Chunks:
+    """`count` values of `dtype` from a binary stream, `chunk` at a time, read (``readinto``, which
+    releases the GIL) into `buffers` preallocated buffers in turn."""
     itemsize = dtype.itemsize
-    buffer = bytearray(min(count, chunk) * itemsize)
+    size = min(count, chunk) * itemsize
+    pool = [bytearray(size) for _ in range(min(buffers, -(-count // chunk)) or 1)]
     done = 0
-    while done < count:
+    for index in itertools.count():
+        if done >= count:
+            break
         k = min(count - done, chunk)
+        buffer = pool[index % len(pool)]
         view = memoryview(buffer)[: k * itemsize]
         got = _read_full(stream, view)
         if got < k * itemsize:
@@ -436,7 +445,7 @@ def _npy_file(path: str) -> WeightsFile:
             path, f"truncated: the header declares {declared:,} bytes of data, the file holds {holds:,}"
         )
     if _readable_dtype(dtype):
-        tensor.read = lambda chunk: _file_chunks(path, offset, dtype, tensor.size, chunk)
+        tensor.read = functools.partial(_file_chunks, path, offset, dtype, tensor.size)
     return WeightsFile(path, "npy", [tensor])
 
 
@@ -444,11 +453,11 @@ def _readable_dtype(dtype: np.dtype) -> bool:
     return dtype.fields is None and dtype.kind == "f" and dtype.itemsize in (2, 4, 8)
 
 
-def _file_chunks(path: str, offset: int, dtype: np.dtype, count: int, chunk: int) -> Chunks:
+def _file_chunks(path: str, offset: int, dtype: np.dtype, count: int, chunk: int, buffers: int = 1) -> Chunks:
     try:
         with open_regular(path) as stream:
             stream.seek(offset)
-            yield from _stream_chunks(stream, dtype, count, chunk)
+            yield from _stream_chunks(stream, dtype, count, chunk, buffers)
     except OSError as error:
         raise TensorError(f"cannot read ({_reason(error)})") from None
 
@@ -530,18 +539,24 @@ def _npz_member(archive: zipfile.ZipFile, holder: _Archive, info: zipfile.ZipInf
         tensor.problem = f"truncated: the header declares {declared:,} bytes of data, the member holds "
         tensor.problem += f"{max(info.file_size - offset, 0):,}"
     elif _readable_dtype(dtype):
-        tensor.read = lambda chunk: _npz_chunks(holder, info, offset, dtype, tensor.size, chunk)
+        tensor.read = functools.partial(_npz_chunks, holder, info, offset, dtype, tensor.size)
     return tensor
 
 
 def _npz_chunks(
-    holder: _Archive, info: zipfile.ZipInfo, offset: int, dtype: np.dtype, count: int, chunk: int
+    holder: _Archive,
+    info: zipfile.ZipInfo,
+    offset: int,
+    dtype: np.dtype,
+    count: int,
+    chunk: int,
+    buffers: int = 1,
 ) -> Chunks:
     """The member's data, after its header (parsed when the archive was indexed: `offset` bytes)."""
     try:
         with holder.member(info) as member:
             _read_exactly(member, offset, "the header")
-            yield from _stream_chunks(member, dtype, count, chunk)
+            yield from _stream_chunks(member, dtype, count, chunk, buffers)
             member.read(1)  # reach the end of the member so that zipfile checks its CRC
     except TensorError:
         raise
@@ -635,7 +650,7 @@ def _safetensors_tensor(path: str, name: str, entry: dict, data_start: int) -> T
     if dtype in FLOAT_KINDS:
         begin = data_start + int(entry["data_offsets"][0])
         numpy_dtype = np.dtype(_NUMPY_OF[dtype])
-        tensor.read = lambda chunk: _file_chunks(path, begin, numpy_dtype, tensor.size, chunk)
+        tensor.read = functools.partial(_file_chunks, path, begin, numpy_dtype, tensor.size)
     return tensor
 
 
@@ -754,7 +769,7 @@ def _torch_tensor(torch, name: str, value) -> Tensor:
         stored, tensor.repeats = _stored_values(value.detach())
         if tensor.repeats:
             tensor.stored = stored.numel()
-        tensor.read = lambda chunk: _torch_chunks(stored, chunk)
+        tensor.read = lambda chunk, buffers=1: _torch_chunks(stored, chunk)  # fresh arrays or storage views
     return tensor
 
 

@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from glorotcalc.stats import Moments, law, normal_cdf, truncated_normal_moments
+from glorotcalc.stats import Moments, Scratch, chunk_moments, law, normal_cdf, truncated_normal_moments
 
 # Keras's VarianceScaling divides by this literal for distribution="truncated_normal"
 # (keras/src/initializers/random_initializers.py): the std of N(0, 1) truncated to (−2, 2).
@@ -223,3 +223,66 @@ def test_power_sums_in_a_power_of_two_unit():
     assert m.std == pytest.approx(math.sqrt(m2 / len(values)) * 2.0**exp, rel=1e-12)
     assert m.m4 == math.inf  # (1e120)⁴ · 1000 is beyond float64; the kurtosis is not
     assert math.isfinite(m.excess_kurtosis) and abs(m.excess_kurtosis) < 0.5
+
+
+# ── chunk_moments: the audit's fused reduction ─────────────────────────────────────────────────────
+
+
+def assert_moments_match(m: Moments, values: list[float], rel: float) -> None:
+    mean, m2, m3, m4 = central_sums(values)
+    n = len(values)
+    std = math.sqrt(m2 / n)
+    assert m.n == n
+    assert m.mean == pytest.approx(mean, abs=rel * std)
+    assert m.std == pytest.approx(std, rel=rel)
+    assert m.skewness == pytest.approx(math.sqrt(n) * m3 / m2**1.5, abs=rel)
+    assert m.excess_kurtosis == pytest.approx(n * m4 / m2**2 - 3, abs=rel)
+    assert (m.min, m.max) == (min(values), max(values))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize(("offset", "spread"), [(0.0, 0.03), (5.0, 1e-3), (-2.0, 4.0)])
+def test_chunk_moments_equal_two_pass_sums(dtype, offset, spread):
+    """Several steps (step 1000 over 10,007 values), a mean far from 0 relative to the spread: the
+    shifted float64 sums agree with fsum's two-pass moments to 1e-9 (their bound is ~1e-14)."""
+    rnd = random.Random(7)
+    values = np.array([offset + spread * rnd.gauss(0, 1) for _ in range(10_007)], dtype=dtype)
+    m, nonfinite = chunk_moments(values, Scratch(1000))
+    assert nonfinite == 0
+    assert_moments_match(m, values.astype(np.float64).tolist(), 1e-9)
+
+
+def test_chunk_moments_with_a_shift_far_from_the_mean():
+    """The first step (the shift) is all zeros, the rest near 1 with a tiny spread: the centring
+    bound (c − mean)²/variance ≤ n/k keeps the std exact to 1e-9 all the same."""
+    rnd = random.Random(2)
+    values = [0.0] * 1000 + [1.0 + 1e-7 * rnd.gauss(0, 1) for _ in range(15_000)]
+    m, _ = chunk_moments(np.array(values), Scratch(1000))
+    assert_moments_match(m, values, 1e-9)
+
+
+def test_chunk_moments_count_nonfinite_apart():
+    values = np.array([1.0, np.nan, 2.0, np.inf, 3.0, -np.inf], np.float32)
+    m, nonfinite = chunk_moments(values)
+    assert nonfinite == 3
+    assert_moments_match(m, [1.0, 2.0, 3.0], 1e-12)
+    empty, bad = chunk_moments(np.array([np.nan, np.nan]))
+    assert (empty.n, bad) == (0, 2)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e250, 1.5e307])
+def test_chunk_moments_at_extreme_scales(scale):
+    """Beyond 2^±200 the values are taken in units of a power of two: finite, warning-free moments
+    whose mean/std scale exactly and whose shape statistics equal the unit-scale ones."""
+    rnd = random.Random(4)
+    unit = [rnd.gauss(0, 1) for _ in range(5000)]
+    m, _ = chunk_moments(np.array(unit) * scale, Scratch(1024))
+    base, _ = chunk_moments(np.array(unit), Scratch(1024))
+    assert m.std == pytest.approx(base.std * scale, rel=1e-12)
+    assert m.excess_kurtosis == pytest.approx(base.excess_kurtosis, abs=1e-12)
+    assert m.skewness == pytest.approx(base.skewness, abs=1e-12)
+
+
+def test_chunk_moments_constant():
+    m, _ = chunk_moments(np.full(70_000, 0.1, np.float32))
+    assert m.std == 0.0 and m.mean == float(np.float32(0.1)) and m.n == 70_000

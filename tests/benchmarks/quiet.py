@@ -16,8 +16,8 @@ import statistics
 import time
 
 LIMIT = 0.05  # cores that other processes may use during a timing
-WAIT = float(os.environ.get("GLOROTCALC_QUIET_WAIT", "3"))  # seconds to wait for a quiet machine
-TRIES = 3
+WAIT = float(os.environ.get("GLOROTCALC_QUIET_WAIT", "1"))  # seconds to wait for a quiet machine
+TRIES = 2
 LOADS: list[float] = []  # other processes' cores during each kept timing
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
