@@ -33,6 +33,7 @@ tensor's ``read(chunk)`` then streams its values.
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import functools
 import io
@@ -552,8 +553,15 @@ def _npz_chunks(
     chunk: int,
     buffers: int = 1,
 ) -> Chunks:
-    """The member's data, after its header (parsed when the archive was indexed: `offset` bytes)."""
+    """The member's data, after its header (parsed when the archive was indexed: `offset` bytes).
+
+    A stored (uncompressed, unencrypted) member is read straight from the file, as an .npy is,
+    its CRC-32 checked as zipfile checks it; others go through `zipfile`.
+    """
     try:
+        if info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 0x1:
+            yield from _stored_chunks(holder.path, info, offset, dtype, count, chunk, buffers)
+            return
         with holder.member(info) as member:
             _read_exactly(member, offset, "the header")
             yield from _stream_chunks(member, dtype, count, chunk, buffers)
@@ -562,6 +570,46 @@ def _npz_chunks(
         raise
     except _NPZ_ERRORS as error:
         raise TensorError(one_line(error)) from None
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, …, file name length, extra field length
+
+
+class _Checked:
+    """A stream whose reads update a CRC-32 (`binascii.crc32`: zlib's, and it releases the GIL)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.crc = 0
+
+    def read(self, count: int) -> bytes:
+        data = self.stream.read(count)
+        self.crc = binascii.crc32(data, self.crc)
+        return data
+
+    def readinto(self, view) -> int:
+        got = self.stream.readinto(view)
+        self.crc = binascii.crc32(view[:got], self.crc)
+        return got
+
+
+def _stored_chunks(
+    path: str, info: zipfile.ZipInfo, offset: int, dtype: np.dtype, count: int, chunk: int, buffers: int
+) -> Chunks:
+    with open_regular(path) as raw:
+        raw.seek(info.header_offset)
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack(_read_exactly(raw, 30, "a local header"))
+        if signature != b"PK\x03\x04":
+            raise zipfile.BadZipFile("Bad magic number for file header")
+        raw.seek(info.header_offset + 30 + name_length + extra_length)
+        stream = _Checked(raw)
+        _read_exactly(stream, offset, "the header")
+        yield from _stream_chunks(stream, dtype, count, chunk, buffers)
+        rest = info.file_size - offset - count * dtype.itemsize  # bytes after the data, if any
+        while rest > 0:
+            rest -= len(_read_exactly(stream, min(rest, 1 << 20), "the member's end"))
+        if stream.crc != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
 
 
 def _others_note(path: str, names: list[str]) -> list[str]:

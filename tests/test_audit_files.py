@@ -662,3 +662,27 @@ def test_read_rotates_its_buffers(tmp_path):
         for index, old in enumerate(kept):
             start = int(kept[-1][0]) - 1000 * (len(kept) - 1 - index)
             assert np.array_equal(old, values[start : start + 1000])
+
+
+def test_stored_member_with_trailing_bytes_and_a_bad_crc(tmp_path):
+    """A stored .npz member is read straight from the file: bytes after its data still count in
+    its CRC-32, and a flipped data byte is reported as a bad CRC (as zipfile reports it)."""
+    from glorotcalc.audit import stream_sample
+    from glorotcalc.loaders import open_weights
+
+    buffer = __import__("io").BytesIO()
+    np.save(buffer, np.linspace(-1, 1, 5000, dtype=np.float32))
+    good = tmp_path / "good.npz"
+    with zipfile.ZipFile(good, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("w.npy", buffer.getvalue() + b"tail")
+    weights = open_weights(str(good))
+    with weights.reading():
+        sample = stream_sample(weights.tensors[0], lambda n: None, 2)
+    assert sample.n == 5000 and sample.max == 1.0
+    data = bytearray(good.read_bytes())
+    data[data.index(np.float32(1.0).tobytes())] ^= 1
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(bytes(data))
+    weights = open_weights(str(bad))
+    with weights.reading(), pytest.raises(Exception, match="CRC"):
+        stream_sample(weights.tensors[0], lambda n: None, 2)

@@ -7,8 +7,8 @@ whose member is stored (``np.savez``), then times in one process, rounds interle
 retried while other processes use the CPU (``quiet.py``), medians:
 
 - ``audit(FILE, threads=T)`` for T = 1, 2 on both files (the report is built, not rendered);
-- the floor: a chunked numpy pass over the .npy — 2²⁰ float32 values at a time read into one
-  buffer, cast to float64, Σx and Σx² — the mean and std only, on one thread;
+- the floor: a chunked numpy mean/std pass over the .npy — 2²⁰ float32 values at a time read
+  into one buffer, ``chunk.mean(dtype=float64)`` and ``chunk.std(dtype=float64)``, merged;
 - ``cat FILE > /dev/null``: the page-cache read alone.
 
 Prints the ratios the goals name: audit 2 threads / 1 thread (target ≥ 1.8×), audit (2 threads)
@@ -75,9 +75,10 @@ def numpy_pass(path: Path) -> tuple[float, float]:
         while done < count:
             k = min(CHUNK, count - done)
             stream.readinto(memoryview(buffer[:k]).cast("B"))
-            x = buffer[:k].astype(np.float64)
-            s1 += float(x.sum())
-            s2 += float(np.dot(x, x))
+            x = buffer[:k]
+            mean, var = float(x.mean(dtype=np.float64)), float(x.var(dtype=np.float64))
+            s1 += mean * k
+            s2 += (var + mean * mean) * k
             done += k
     mean = s1 / count
     return mean, (s2 / count - mean * mean) ** 0.5
