@@ -1,6 +1,7 @@
 """Propagation speed: ``propagate`` against a bare numpy loop of the same products, and against torch.
 
     python tests/benchmarks/bench_propagate.py [--layers 100] [--width 1024] [--batch 1024] [--rounds 5]
+    python tests/benchmarks/bench_propagate.py --quick     # 30 layers, 3 rounds
 
 One run times, for the same network (relu, He normal, float32), interleaved rounds, each timing
 taken while no other process uses the CPU (see ``quiet.py``), medians:
@@ -98,7 +99,10 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1024)
     parser.add_argument("--batch", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="30 layers, 3 rounds: about a minute")
     args = parser.parse_args()
+    if args.quick:
+        args.layers, args.rounds = min(args.layers, 30), min(args.rounds, 3)
 
     layers = resolve_layers([str(args.width)], depth=args.layers, activation=make_activation("relu"))
     rng = np.random.default_rng(0)
@@ -147,6 +151,7 @@ def main() -> None:
     if "torch" in times:
         verdict = "meets" if ours / times["torch"] <= TORCH_TARGET else "misses"
         print(f"  target ≤ {TORCH_TARGET}× torch: {verdict} it ({ours / times['torch']:.3f}×)")
+    print(quiet.load_note())
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Run on demand (not collected by pytest), from the repository root:
 
     python tests/benchmarks/bench_sampling.py              # throughput, then peak memory (1e9 draws)
     python tests/benchmarks/bench_sampling.py --rounds 7 --no-memory
+    python tests/benchmarks/bench_sampling.py --quick      # 2e7 draws a timing, 3 rounds: ~1 minute
     python tests/benchmarks/bench_sampling.py --big        # … and a 1e10-draw run (about a minute)
 
 Throughput: elements per second of ``glorotcalc 10000 10000 --scheme glorot --dist D --sample
@@ -219,7 +220,11 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--big", action="store_true", help="also a 1e10-draw memory run")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="2e7 draws a timing, 3 rounds, no memory run")
     args = parser.parse_args()
+    if args.quick:
+        ROWS, TRUNC_ROWS, N = 2_000, 200, 2_000 * COLS
+        args.rounds, args.no_memory = min(args.rounds, 3), True
     throughput(args.rounds)
     if not args.no_memory:
         memory(args.big)
