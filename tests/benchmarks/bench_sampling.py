@@ -176,6 +176,41 @@ def throughput(rounds: int) -> dict[str, float]:
     return rates
 
 
+def gil_share() -> None:
+    """The Python work between a block's numpy calls (which release the GIL) against the block.
+
+    One chunk's tally on one thread in CPU time, then 2,000 blocks of 256 draws: their time is
+    almost all per-block fixed cost — the interpreter, holding the GIL. Its share of a full block
+    bounds what threads can gain (Amdahl): 2 / (1 + share) on 2 cores. CPU time, so the load of
+    other processes hardly moves it.
+    """
+    import time
+
+    from glorotcalc import sampling
+    from glorotcalc.schemes import glorot
+
+    print("GIL share (CPU time of one thread; what bounds the thread gain):")
+    for distribution in DISTRIBUTIONS:
+        stats = glorot(COLS, ROWS, distribution)
+        sampler = sampling.Sampler.of(stats, np.float32)
+        full = sampling.Plan(sampler, sampling.CHUNK, 0, (0, 0, 0), 2 * stats.std)
+        tiny = sampling.Plan(sampler, 256 * 2000, 0, (0, 0, 0), 2 * stats.std)
+        work, small = sampling._Work(), sampling._Work(256)
+        sampling.tally_chunk(full, 0, work)
+        start = time.thread_time()
+        sampling.tally_chunk(full, 0, work)
+        per_block = (time.thread_time() - start) / (sampling.CHUNK / sampling.BLOCK)
+        start = time.thread_time()
+        sampling.tally_chunk(tiny, 0, small)
+        fixed = (time.thread_time() - start) / 2000
+        share = fixed / per_block
+        print(
+            f"  {distribution:9s} {per_block / sampling.BLOCK * 1e9:.2f} ns a draw on one thread; "
+            f"{fixed * 1e6:.0f} µs fixed per block of {per_block * 1e6:.0f} µs: {share:.1%} → "
+            f"at most {2 / (1 + share):.2f}× on 2 threads"
+        )
+
+
 # Runs `code` (with sys.argv[1:] set), then reports the process's own peak RSS. VmHWM is the
 # high-water mark of the process's address space, reset at exec; ru_maxrss of a child also counts
 # the parent's image at fork time, so it would report the (large) benchmark process instead.
@@ -225,6 +260,7 @@ if __name__ == "__main__":
     if args.quick:
         ROWS, TRUNC_ROWS, N = 2_000, 200, 2_000 * COLS
         args.rounds, args.no_memory = min(args.rounds, 3), True
+    gil_share()
     throughput(args.rounds)
     if not args.no_memory:
         memory(args.big)

@@ -70,9 +70,18 @@ def wall_time(command: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21, help="runs per command (default 21)")
+    parser.add_argument(
+        "--as-set", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set (compile every run)"
+    )
     args = parser.parse_args()
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("COLUMNS", None)
+    # The dependencies' bytecode was written when they were installed; glorotcalc's is written on
+    # its first import — unless PYTHONDONTWRITEBYTECODE is set, when every run compiles its modules
+    # from source (tens of ms) and the comparison is no longer like for like.
+    no_bytecode = env.pop("PYTHONDONTWRITEBYTECODE", None) is not None and not args.as_set
+    if not no_bytecode and "PYTHONDONTWRITEBYTECODE" in os.environ:
+        env["PYTHONDONTWRITEBYTECODE"] = os.environ["PYTHONDONTWRITEBYTECODE"]
     cmds = commands()
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for command in cmds.values():  # warm the file cache and the bytecode
@@ -83,6 +92,8 @@ def main() -> None:
     medians = {name: statistics.median(values) for name, values in times.items()}
     floor = medians["floor"]
     print(f"runs per command: {args.runs}; glorotcalc = {' '.join(cmds['table'][:-2])}")
+    if no_bytecode:
+        print("PYTHONDONTWRITEBYTECODE was set: unset for the runs, so glorotcalc's bytecode is cached too")
     for name, command in cmds.items():
         shown = " ".join(Path(command[0]).name if i == 0 else c for i, c in enumerate(command))
         shown = "one-option Typer app + rich table" if name == "app" else shown
