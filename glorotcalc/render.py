@@ -524,14 +524,14 @@ def write(report: Report, fmt: str = "table", *, value: bool = False, no_color: 
     write_text(text + "\n")
 
 
-FAST_ROWS = 64  # above this many rows, rich lays out the header and footer once, not every row
+FAST_ROWS = 0  # above this many rows, rich lays out only the header and footer; the body follows its layout
 
 
-def print_table(console: Any, layout: Layout, width: int, fast_rows: int = FAST_ROWS) -> None:
+def print_table(console: Any, layout: Layout, width: int, fast_rows: int | None = None) -> None:
     """`layout`'s table on `console`. A long table is drawn by rich without its body, and the body
     rows are written in the same layout (every cell is already wrapped and every width known:
     rich's per-cell rendering was 0.7 ms a row); a test holds both ways to the same bytes."""
-    if len(layout.report.rows) <= fast_rows:
+    if len(layout.report.rows) <= (FAST_ROWS if fast_rows is None else fast_rows):
         console.print(layout.table(), crop=False, width=width)
         return
     import io

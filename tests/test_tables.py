@@ -484,6 +484,7 @@ def run_legacy(cli, monkeypatch, folder: Path, command: str, columns: int) -> st
     with monkeypatch.context() as patch:
         patch.setattr(render, "fit_table", lambda report, width: real(report, None))
         patch.setattr(render.Layout, "table", _legacy_table)
+        patch.setattr(render, "FAST_ROWS", 10**9)  # the legacy layout is rich's own, row by row
         argv, stdin = _argv(command, folder)
         monkeypatch.chdir(folder)
         monkeypatch.setenv("COLUMNS", str(columns))
