@@ -370,3 +370,22 @@ def describe(law: InitLaw) -> str:
     return f"{law.kind.replace('_', '-')} × {_g(law.gain)}" + (
         f", axis {law.axis}" if law.kind == "orthogonal" else ""
     )
+
+
+# What differs between the frameworks for each kind (the sources in the module docstring).
+DIFFERENCES = {
+    "uniform": "torch uniform_(a=0, b=1) is U(0, 1), mean 0.5; Keras RandomUniform() is U(−0.05, 0.05); "
+    "JAX uniform(scale=0.01) is U[0, scale), not symmetric",
+    "normal": "defaults: torch normal_ N(0, 1), Keras RandomNormal N(0, 0.05²), JAX normal N(0, 0.01²)",
+    "truncated": "cut-offs: torch trunc_normal_(a, b) absolute values; Keras TruncatedNormal at mean ± "
+    "2·stddev; JAX truncated_normal(lower, upper) in units of stddev; none rescales σ, so the realized "
+    "std is below the std given (×0.8796 for a ±2σ cut)",
+    "constant": "torch constant_/zeros_/ones_, Keras Constant/Zeros/Ones, JAX constant/zeros/ones: the same",
+    "eye": "torch eye_ and Keras Identity(gain) take only 2-D weights; JAX has no identity initializer",
+    "dirac": "torch dirac_ takes only 3-5-D weights, a 1 at kernel index k//2; JAX delta_orthogonal puts "
+    "an orthogonal matrix at (k−1)//2 (the same index for odd k)",
+    "orthogonal": "matrix formed: torch (shape[0], numel/shape[0]); Keras (prod(shape[:-1]), shape[-1]); "
+    "JAX (numel/shape[column_axis], shape[column_axis]); entries' RMS = gain/√max(rows, cols)",
+    "delta_orthogonal": "JAX only (3-5-D, shape[-2] ≤ shape[-1]); torch's nearest is dirac_, an identity",
+    "sparse": "torch only (2-D): ceil(sparsity·rows) zeros in every column; Keras and JAX have none",
+}
