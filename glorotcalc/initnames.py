@@ -218,6 +218,17 @@ INIT_NAMES["torch"] = (*INIT_NAMES["torch"], *_TORCH_LAWS, *_TORCH_LAW_DEPRECATE
 INIT_NAMES["keras"] = (*INIT_NAMES["keras"], *_KERAS_LAWS)
 INIT_NAMES["jax"] = (*INIT_NAMES["jax"], *(n for n in _JAX_LAWS if n not in INIT_NAMES["jax"]))
 INIT_NAMES["flax"] = (*INIT_NAMES["flax"], *(n for n in _FLAX_LAWS if n not in INIT_NAMES["flax"]))
+# what `propagate --init` takes: variance scaling, and orthogonal (beside its Gaussian)
+_ORTHOGONAL = {name for laws in _LAWS.values() for name, kind in laws.items() if kind == "orthogonal"}
+_ORTHOGONAL.add("orthogonal")
+PROPAGATE_NAMES = tuple(
+    dict.fromkeys(
+        name
+        for framework, names in INIT_NAMES.items()
+        for name in names
+        if name in _ORTHOGONAL or name not in _LAWS["jax" if framework == "flax" else framework]
+    )
+)
 # Initializers of those modules glorotcalc does not compute (a clear refusal, not "unknown").
 _NOT_SCALING = {"torch": (), "keras": ("STFT", "stft", "STFTInitializer"), "jax": (), "flax": ()}
 
@@ -554,7 +565,9 @@ def _bind(
         bound[key] = value
     missing = [name for name in required if name not in bound]
     if missing:
-        example = f"write {call.name}({', '.join(required)}), e.g. variance_scaling(2.0, 'fan_in', 'normal')"
+        example = f"write {call.name}({', '.join(required)})"
+        if call.name == "variance_scaling":
+            example += ", e.g. variance_scaling(2.0, 'fan_in', 'normal')"
         raise _signature(UsageError(f"{call.name} needs", ", ".join(missing), example))
     return bound
 
