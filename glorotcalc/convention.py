@@ -149,7 +149,8 @@ def law_lookup(layers: Sequence[Layer], law: InitLaw, *, explain: bool = False) 
         shape = framework_shape(layer, fw)
         stats = law_stats(law, shape)
         rows.append(_law_row(layer, shape, stats))
-        records.append({**framework_record(layer, fw), "results": [_law_record(stats)]})
+        record = _law_record(stats) | ({"explain": "\n".join(stats.formula)} if explain else {})
+        records.append({**framework_record(layer, fw), "results": [record]})
         notes += [f"{layer.name}: {line}" if many else line for line in stats.formula]
         if stats.matrix is not None and law.kind == "orthogonal":
             notes.append((f"{layer.name}: " if many else "") + _matrix_note(law, layer))

@@ -654,12 +654,19 @@ def _equivalent(spec: InitSpec, framework: str) -> str | None:
     return _jax_vs_text(spec)
 
 
-def _suggestion(spec: InitSpec, framework: str) -> str:
+def _suggestion(spec, framework: str) -> str:
+    if isinstance(spec, InitLaw):
+        group = "jax" if framework == "flax" else framework
+        same = [name for name, kind in _LAWS[group].items() if kind == spec.kind and name.lower() == name]
+        same = same or [name for name, kind in _LAWS[group].items() if kind == spec.kind]
+        if not same:
+            return f"another initializer: {framework} has none of kind {spec.kind}"
+        return " or ".join(dict.fromkeys(same[:2])) + " (with its own arguments)"
     exact = _equivalent(spec, framework)
     if exact is not None:
         return exact
     if framework == "torch" and spec.distribution == "truncated":
-        near = _torch_text(replace(spec, distribution="normal"))
+        near = _torch_text(replace(spec, distribution="normal"))  # noqa: RUF100
         if near is not None:
             return f"{near} (untruncated: torch has no corrected truncated normal)"
     return "one of " + ", ".join(INIT_NAMES[framework])
