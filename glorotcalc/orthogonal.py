@@ -186,7 +186,10 @@ def sample_law(
         rows=rows,
         document={"init": law.call, "seed": seed, "dtype": dtype, "layers": records},
         notes=notes,
-        csv_columns=[*columns(("layer", "layer", "str")), *SAMPLE_COLUMNS],
+        csv_columns=[
+            *columns(("layer", "layer", "str"), ("source", "source", "str"), ("n", "n", "int")),
+            *SAMPLE_COLUMNS[2:],
+        ],
         value_hint="--value does not combine with --sample; use --format json or csv",
     )
 
