@@ -246,6 +246,15 @@ def init_lookup(layers: Sequence[Layer], spec, *, explain: bool = False) -> Repo
     fw = spec_framework(spec)
     picks = [(layer, spec_stats(spec, layer), spec.distribution) for layer in layers]
     report = _report(layers, fw, picks, explain, spec)
+    if (spec.in_axis, spec.out_axis, spec.batch_axis) != (-2, -1, ()):
+        for layer, stats, _ in picks:
+            where = f"{layer.name}: " if len(layers) > 1 else ""
+            report.notes.insert(
+                0,
+                f"{where}fans from in_axis={spec.in_axis}, out_axis={spec.out_axis}, batch_axis="
+                f"{tuple(spec.batch_axis)} (JAX _compute_fans: the batch axes are left out of the receptive "
+                f"field): fan_in {stats.fan_in}, fan_out {stats.fan_out}",
+            )
     others = [name for name in spec.frameworks if name != fw.name]
     report.notes.insert(
         0, f"--init {spec.call}: {_semantics(spec)}" + (f" (also {', '.join(others)})" if others else "")

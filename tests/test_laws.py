@@ -352,3 +352,21 @@ def test_propagate_orthogonal_keeps_every_norm_in_a_linear_square_network(cli):
     last = json.loads(result.stdout)["layers"][-1]
     assert last["fwd_std"] == pytest.approx(1.0, rel=1e-9)  # mean field: Var·fan_in = 1
     assert last["spread_orthogonal"] < 1e-12 < 0.05 < last["spread_gaussian"]
+
+
+def test_jax_batch_axis_leaves_the_batch_out_of_the_fans(cli):
+    """jax _compute_fans: rf = ∏shape/(in·out·∏batch); (3, 784, 256) with batch_axis=0 has fans
+    (784, 256), so he_normal's σ = √(2/784)/0.87962566 (truncated at ±2σ)."""
+    argv = (
+        "--shape",
+        "3,784,256",
+        "--layout",
+        "jax",
+        "--init",
+        "jax.nn.initializers.he_normal(batch_axis=0)",
+    )
+    value = cli(*argv, "--value")
+    assert float(value.stdout) == pytest.approx(math.sqrt(2 / 784) / 0.87962566103423978, rel=1e-12)
+    assert "batch_axis=(0,)" in cli(*argv).stdout and "fan_in 784, fan_out 256" in " ".join(
+        cli(*argv).stdout.split()
+    )
