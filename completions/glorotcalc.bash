@@ -28,7 +28,7 @@ _glorotcalc_option() {
         "lookup --dist")
             _glorotcalc_kind=list; _glorotcalc_values="uniform normal truncated all" ;;
         "lookup --init"|"compare --init"|"emit --init")
-            _glorotcalc_kind=words; _glorotcalc_values="xavier_uniform_ xavier_normal_ kaiming_uniform_ kaiming_normal_ xavier_uniform xavier_normal kaiming_uniform kaiming_normal GlorotNormal glorot_normal GlorotUniform glorot_uniform HeNormal he_normal HeUniform he_uniform LecunNormal lecun_normal LecunUniform lecun_uniform VarianceScaling variance_scaling" ;;
+            _glorotcalc_kind=words; _glorotcalc_values="xavier_uniform_ xavier_normal_ kaiming_uniform_ kaiming_normal_ xavier_uniform xavier_normal kaiming_uniform kaiming_normal uniform_ normal_ trunc_normal_ constant_ ones_ zeros_ eye_ dirac_ orthogonal_ sparse_ uniform normal constant eye dirac orthogonal sparse GlorotNormal glorot_normal GlorotUniform glorot_uniform HeNormal he_normal HeUniform he_uniform LecunNormal lecun_normal LecunUniform lecun_uniform VarianceScaling variance_scaling RandomNormal random_normal RandomUniform random_uniform TruncatedNormal truncated_normal Zeros zeros Ones ones Constant Identity identity IdentityInitializer Orthogonal OrthogonalInitializer delta_orthogonal zeros_init ones_init" ;;
         "lookup --nonlinearity"|"lookup --act"|"compare --nonlinearity"|"compare --act"|\
         "emit --nonlinearity"|"emit --act"|"propagate --nonlinearity"|"propagate --act")
             _glorotcalc_kind=words; _glorotcalc_values="linear relu leaky_relu tanh sigmoid selu elu gelu silu softplus mish conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d swish identity" ;;
@@ -61,7 +61,7 @@ _glorotcalc_option() {
         "emit --dist"|"propagate --dist")
             _glorotcalc_kind=words; _glorotcalc_values="uniform normal truncated" ;;
         "propagate --init")
-            _glorotcalc_kind=words; _glorotcalc_values="default xavier_uniform_ xavier_normal_ kaiming_uniform_ kaiming_normal_ xavier_uniform xavier_normal kaiming_uniform kaiming_normal GlorotNormal glorot_normal GlorotUniform glorot_uniform HeNormal he_normal HeUniform he_uniform LecunNormal lecun_normal LecunUniform lecun_uniform VarianceScaling variance_scaling" ;;
+            _glorotcalc_kind=words; _glorotcalc_values="default xavier_uniform_ xavier_normal_ kaiming_uniform_ kaiming_normal_ xavier_uniform xavier_normal kaiming_uniform kaiming_normal orthogonal_ orthogonal GlorotNormal glorot_normal GlorotUniform glorot_uniform HeNormal he_normal HeUniform he_uniform LecunNormal lecun_normal LecunUniform lecun_uniform VarianceScaling variance_scaling Orthogonal OrthogonalInitializer" ;;
         *) _glorotcalc_kind=flag; return 1 ;;
     esac
 }

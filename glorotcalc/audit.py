@@ -72,6 +72,7 @@ VERDICTS = {
     "init": "standard init",
     "distribution_only": "standard shape, other scale",
     "constant": "constant",
+    "structured": "structured init",
     "no_match": "no standard init matches",
     "inconclusive": "too few elements to tell",
     "skipped": "skipped",
@@ -664,6 +665,12 @@ def audit_tensor(
         return item
     if tensor.repeats:
         item.verdict = _repeated(item.sample, tensor.repeats)
+        return item
+    from glorotcalc.structure import recognize  # orthogonal, identity, dirac, sparse: a second read
+
+    structured = recognize(tensor, item.sample, CHUNK)
+    if structured is not None:
+        item.verdict = Verdict("structured", structured[0], confidence="high", statement=structured[1])
     else:
         item.verdict = judge(item.sample, candidates)
     return item

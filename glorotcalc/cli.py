@@ -87,7 +87,9 @@ def _complete_init(incomplete: str) -> list[str]:
 
 
 def _complete_propagate_init(incomplete: str) -> list[str]:
-    return [name for name in ("default", *_init_names()) if name.startswith(incomplete)]
+    from glorotcalc.initnames import PROPAGATE_NAMES
+
+    return [name for name in ("default", *PROPAGATE_NAMES) if name.startswith(incomplete)]
 
 
 def _examples(*lines: str) -> str:

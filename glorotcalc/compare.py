@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from glorotcalc.convention import framework_stats
+from glorotcalc.convention import framework_stats, law_across
 from glorotcalc.frameworks import (
     FRAMEWORKS,
     Framework,
@@ -19,9 +19,10 @@ from glorotcalc.frameworks import (
     mode_problem,
 )
 from glorotcalc.gain import Gain
+from glorotcalc.laws import DIFFERENCES, InitLaw, describe
 from glorotcalc.layers import Layer
 from glorotcalc.report import Report, columns
-from glorotcalc.results import check_mode, layer_record, layer_what
+from glorotcalc.results import check_mode, layer_record, layer_what, shape_text
 from glorotcalc.schemes import InitStats, recommended_scheme, variance_scaling
 
 SUPPORT_TEXT = "unbounded"
@@ -46,6 +47,8 @@ def compare(
     uniform and normal (each framework's own *_normal). `init` (an `InitSpec`): its scale and mode
     in every framework, with the framework's own uniform or normal.
     """
+    if isinstance(init, InitLaw):
+        return _compare_law(layers, frameworks, init)
     rows, records, notes = [], [], []
     for layer in layers:
         record = {**layer_record(layer), "comparisons": []}
@@ -66,6 +69,77 @@ def compare(
     notes.append("bound | σ: the uniform bound a of U(−a, a); the normal's σ (before the cut at ±2σ)")
     notes.append(f"Δ: relative difference to {_reference(frameworks).name}")
     return _report(layers, rows, records, notes, frameworks)
+
+
+def _compare_law(layers: Sequence[Layer], frameworks: Sequence[Framework], law: InitLaw) -> Report:
+    """``compare --init NAME`` for an initializer that is not variance scaling: how each framework
+    writes the same law for its own weight, the matrix it forms (orthogonal), mean, std, max |w|."""
+    shown = {fw.name for fw in frameworks}
+    rows, records, notes = [], [], [f"--init {law.call}: {describe(law)} in each framework's own words"]
+    for layer in layers:
+        record = {**layer_record(layer), "comparisons": []}
+        for item in law_across(law, layer):
+            fw, stats, expression = item["framework"], item["stats"], item["expression"]
+            if fw.name not in shown:
+                continue
+            row = {
+                "layer": layer.name,
+                "framework": fw.name,
+                "shape": shape_text(item["shape"]),
+                "initializer": None if expression is None else expression.qualified,
+                "initializer_name": "—" if expression is None else expression.name,
+                "named": expression is not None and expression.named,
+                "matrix": list(stats.matrix) if stats is not None and stats.matrix else None,
+                "matrix_text": f"{stats.matrix[0]}×{stats.matrix[1]}" if stats and stats.matrix else "—",
+                "mean": None if stats is None else stats.mean,
+                "std": None if stats is None else stats.std,
+                "max_abs": None if stats is None else stats.max_abs,
+                "max_abs_text": "—" if stats is None else _max_text(stats.max_abs),
+            }
+            if expression is None:
+                notes.append(f"{fw.name}: no initializer draws {describe(law)} on {row['shape']}")
+            elif not expression.named:
+                notes.append(f"{fw.name}: {expression.why}")
+            rows.append(row)
+            record["comparisons"].append({k: v for k, v in row.items() if not k.endswith("_text")})
+        records.append(record)
+    notes.append(DIFFERENCES[law.kind])
+    single = len(layers) == 1
+    return Report(
+        kind="frameworks",
+        title=f"{_what(layers[0]) if single else f'{len(layers)} layers'} · {law.name} · every framework",
+        columns=[*([] if single else columns(("layer", "layer", "name"))), *LAW_COMPARE_COLUMNS],
+        rows=rows,
+        document={"framework": [fw.name for fw in frameworks], "init": law.call, "layers": records},
+        notes=list(dict.fromkeys(notes)),
+        csv_columns=LAW_COMPARE_CSV_COLUMNS,
+        value_hint="compare shows several frameworks; glorotcalc FAN_IN FAN_OUT --init NAME --value",
+    )
+
+
+def _max_text(value: float | None) -> str:
+    return "unbounded" if value is None else f"{value:.6g}"
+
+
+LAW_COMPARE_COLUMNS = columns(
+    ("framework", "framework", "str"),
+    ("initializer_name", "initializer", "str"),
+    ("shape", "shape", "str", 2),
+    ("matrix_text", "matrix", "str", 1),
+    ("mean", "mean"),
+    ("std", "std"),
+    ("max_abs_text", "max |w|", "str", 3),
+)
+LAW_COMPARE_CSV_COLUMNS = columns(
+    ("layer", "layer", "str"),
+    ("framework", "framework", "str"),
+    ("shape", "shape", "str"),
+    ("initializer", "initializer", "str"),
+    ("matrix_text", "matrix", "str"),
+    ("mean", "mean"),
+    ("std", "std"),
+    ("max_abs", "max_abs"),
+)
 
 
 def _reference(frameworks: Sequence[Framework]) -> Framework:

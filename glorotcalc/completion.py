@@ -166,10 +166,11 @@ def _values(param, ctx) -> tuple[str, tuple[str, ...]]:
 
 def _init_values(command: str | None) -> tuple[str, ...]:
     """``--init``: every initializer name of every framework; ``default`` where it is a value."""
-    from glorotcalc.initnames import INIT_NAMES
+    from glorotcalc.initnames import INIT_NAMES, PROPAGATE_NAMES
 
-    names = tuple(dict.fromkeys(name for names in INIT_NAMES.values() for name in names))
-    return ("default", *names) if command in INIT_DEFAULT_COMMANDS else names
+    if command in INIT_DEFAULT_COMMANDS:  # propagate: variance scaling and orthogonal only
+        return ("default", *PROPAGATE_NAMES)
+    return tuple(dict.fromkeys(name for names in INIT_NAMES.values() for name in names))
 
 
 def _summary(text: str | None, limit: int = 72) -> str:

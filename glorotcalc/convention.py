@@ -8,19 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from glorotcalc.errors import UsageError
 from glorotcalc.frameworks import (
+    FRAMEWORKS,
     Framework,
     check_framework_mode,
     clamped,
     distribution_label,
     effective_distribution,
     express,
+    express_law,
     framework_fans,
     framework_layer,
     framework_shape,
+    law_in,
     spec_framework,
     spec_stats,
 )
+from glorotcalc.initnames import parse_init
+from glorotcalc.laws import DIFFERENCES, InitLaw, LawStats, describe, law_stats
 from glorotcalc.layers import Layer
 from glorotcalc.report import Report, columns
 from glorotcalc.results import (
@@ -99,6 +105,134 @@ def framework_lookup(
     return _report(layers, fw, picks, explain)
 
 
+def law_across(law: InitLaw, layer: Layer) -> list[dict]:
+    """`law` (of ``--init``) for `layer` in every framework: how each writes it for its own weight
+    (None where it cannot) and the entries' statistics there (the matrix it forms, for orthogonal)."""
+    source = spec_framework(law)
+    source_shape = framework_shape(layer, source)
+    rows = []
+    for fw in FRAMEWORKS.values():
+        shape = framework_shape(layer, fw)
+        mapped = law_in(law, source.layout, fw, len(source_shape))
+        expression = express_law(mapped, fw, shape)
+        stats = None
+        if expression is not None:
+            own = mapped
+            if expression.named:
+                own = parse_init(expression.name, fw.name)
+            try:
+                stats = law_stats(own, shape)
+            except UsageError:
+                expression = None
+        rows.append({"framework": fw, "shape": shape, "expression": expression, "stats": stats})
+    return rows
+
+
+def _matrix_note(law: InitLaw, layer: Layer) -> str:
+    parts = []
+    for row in law_across(law, layer):
+        stats = row["stats"]
+        if stats is not None and stats.matrix is not None:
+            fw = row["framework"]
+            rows, cols = stats.matrix
+            parts.append(f"{fw.name} {row['expression'].name} on {shape_text(row['shape'])} → {rows}×{cols}")
+    return "matrix each framework forms: " + "; ".join(parts)
+
+
+def law_lookup(layers: Sequence[Layer], law: InitLaw, *, explain: bool = False) -> Report:
+    """``--init NAME`` for an initializer that is not variance scaling: mean, std, support and the
+    formula with the numbers, per layer, in the law's framework layout."""
+    fw = spec_framework(law)
+    rows, records, notes = [], [], []
+    many = len(layers) > 1
+    for layer in layers:
+        shape = framework_shape(layer, fw)
+        stats = law_stats(law, shape)
+        rows.append(_law_row(layer, shape, stats))
+        record = _law_record(stats) | ({"explain": "\n".join(stats.formula)} if explain else {})
+        records.append({**framework_record(layer, fw), "results": [record]})
+        notes += [f"{layer.name}: {line}" if many else line for line in stats.formula]
+        if stats.matrix is not None and law.kind == "orthogonal":
+            notes.append((f"{layer.name}: " if many else "") + _matrix_note(law, layer))
+    others = [name for name in law.frameworks if name != fw.name]
+    head = f"--init {law.call}: {fw.title} semantics — {describe(law)}"
+    notes = [head + (f" (also {', '.join(others)})" if others else ""), *notes, DIFFERENCES[law.kind]]
+    single = len(layers) == 1
+    return Report(
+        kind="framework",
+        title=_title(layers, fw) if many else f"{layer_title(framework_layer(layers[0], fw))} · {law.name}",
+        columns=[*([] if single else columns(("layer", "layer", "name"))), *LAW_COLUMNS],
+        rows=rows,
+        document={"framework": fw.name, "init": law.call, "layers": records},
+        notes=list(dict.fromkeys(notes)),
+        value=rows[0]["std"] if single else None,
+        csv_columns=LAW_CSV_COLUMNS,
+        value_hint="--value (the std) needs one layer",
+    )
+
+
+def _support_text(stats: LawStats) -> str:
+    if stats.low is None:
+        return "unbounded"
+    if stats.low == stats.high:
+        return f"{{{stats.low:.6g}}}"
+    return f"[{stats.low:.6g}, {stats.high:.6g}]"
+
+
+def _law_record(stats: LawStats) -> dict:
+    return {
+        "kind": stats.law.kind,
+        "initializer": stats.law.call,
+        "mean": stats.mean,
+        "std": stats.std,
+        "min": stats.low,
+        "max": stats.high,
+        "max_abs": stats.max_abs,
+        "excess_kurtosis": stats.excess_kurtosis,
+        "matrix": list(stats.matrix) if stats.matrix else None,
+        "nonzero": stats.nonzero,
+        "formula": list(stats.formula),
+    }
+
+
+def _law_row(layer: Layer, shape: tuple[int, ...], stats: LawStats) -> dict:
+    matrix = f"{stats.matrix[0]}×{stats.matrix[1]}" if stats.matrix else "—"
+    return {
+        "layer": layer.name,
+        "shape": shape_text(shape),
+        "initializer_name": stats.law.name,
+        **_law_record(stats),
+        "matrix_text": matrix,
+        "support_text": _support_text(stats),
+        "max_abs_text": "unbounded" if stats.max_abs is None else f"{stats.max_abs:.6g}",
+    }
+
+
+LAW_COLUMNS = columns(
+    ("shape", "shape", "str"),
+    ("initializer_name", "initializer", "str"),
+    ("matrix_text", "matrix", "str", 2),
+    ("mean", "mean"),
+    ("std", "std"),
+    ("max_abs_text", "max |w|", "str"),
+    ("support_text", "support", "str", 1),
+)
+LAW_CSV_COLUMNS = columns(
+    ("layer", "layer", "str"),
+    ("shape", "shape", "str"),
+    ("kind", "kind", "str"),
+    ("initializer", "initializer", "str"),
+    ("mean", "mean"),
+    ("std", "std"),
+    ("min", "min"),
+    ("max", "max"),
+    ("max_abs", "max_abs"),
+    ("excess_kurtosis", "excess_kurtosis"),
+    ("matrix_text", "matrix", "str"),
+    ("nonzero", "nonzero", "int"),
+)
+
+
 def init_lookup(layers: Sequence[Layer], spec, *, explain: bool = False) -> Report:
     """``--init NAME``: the named initializer on every layer, exactly as its framework computes it.
 
@@ -107,9 +241,20 @@ def init_lookup(layers: Sequence[Layer], spec, *, explain: bool = False) -> Repo
     >>> round(init_lookup([dense(784, 256)], parse_init("kaiming_uniform_(a=5**0.5)")).value, 6)
     0.035714
     """
+    if isinstance(spec, InitLaw):
+        return law_lookup(layers, spec, explain=explain)
     fw = spec_framework(spec)
     picks = [(layer, spec_stats(spec, layer), spec.distribution) for layer in layers]
     report = _report(layers, fw, picks, explain, spec)
+    if (spec.in_axis, spec.out_axis, spec.batch_axis) != (-2, -1, ()):
+        for layer, stats, _ in picks:
+            where = f"{layer.name}: " if len(layers) > 1 else ""
+            report.notes.insert(
+                0,
+                f"{where}fans from in_axis={spec.in_axis}, out_axis={spec.out_axis}, batch_axis="
+                f"{tuple(spec.batch_axis)} (JAX _compute_fans: the batch axes are left out of the receptive "
+                f"field): fan_in {stats.fan_in}, fan_out {stats.fan_out}",
+            )
     others = [name for name in spec.frameworks if name != fw.name]
     report.notes.insert(
         0, f"--init {spec.call}: {_semantics(spec)}" + (f" (also {', '.join(others)})" if others else "")

@@ -42,12 +42,16 @@ from glorotcalc.frameworks import (
     Framework,
     check_framework_mode,
     express,
+    express_law,
     framework_shape,
+    law_in,
+    spec_framework,
     spec_stats,
 )
+from glorotcalc.laws import DIFFERENCES, InitLaw, law_stats
 from glorotcalc.layers import Layer
 from glorotcalc.report import Report, columns
-from glorotcalc.results import check_mode, layer_what, result_record, stats_for
+from glorotcalc.results import check_mode, layer_what, result_record, shape_text, stats_for
 from glorotcalc.schemes import InitStats, recommended_scheme
 from glorotcalc.torchrepr import ParsedModel
 
@@ -98,9 +102,18 @@ def emit(
     slots = [model_slot(layer, target) for layer in layers] if model else tensor_slots(layers)
     blocks, records, rows = [], [], []
     for index, (layer, slot) in enumerate(zip(layers, slots, strict=True)):
+        if isinstance(init, InitLaw):
+            law_record, expression = _law_expression(layer, target, init)
+            blocks.append(_code_block(target, layer, slot, index, law_record["summary"], expression, model))
+            item = _item(slot, expression)
+            records.append({**framework_record(layer, target), "result": law_record, **item})
+            law_row = {"scheme": init.kind, "distribution": init.kind, "std": law_record["std"]}
+            rows.append({"layer": layer.name, **law_row, **item})
+            continue
         stats = _source_stats(layer, scheme, distribution, source, init)
         expression = express(stats, target, layer, code=True)
-        blocks.append(_code_block(target, layer, slot, index, stats, expression, model))
+        summary = f"{stats.scheme} {_draws(stats)}"
+        blocks.append(_code_block(target, layer, slot, index, summary, expression, model))
         item = {
             "variable": slot.variable,
             "parameter": slot.parameter,
@@ -227,6 +240,42 @@ def identifiers(layers: Sequence[Layer]) -> list[str]:
     return names
 
 
+def _item(slot: Slot, expression: Expression) -> dict:
+    return {
+        "variable": slot.variable,
+        "parameter": slot.parameter,
+        "bias": slot.bias,
+        "initializer": expression.qualified if expression.named else _statements(expression, slot),
+        "named": expression.named,
+    }
+
+
+def _law_expression(layer: Layer, target: Framework, law: InitLaw) -> tuple[dict, Expression]:
+    """The law's statistics on its own framework's weight, and `target`'s code for the same law."""
+    source = spec_framework(law)
+    source_shape = framework_shape(layer, source)
+    stats = law_stats(law, source_shape)
+    shape = framework_shape(layer, target)
+    expression = express_law(law_in(law, source.layout, target, len(source_shape)), target, shape, code=True)
+    if expression is None:
+        raise UsageError(
+            f"{target.title} has no initializer for",
+            law.call,
+            f"{DIFFERENCES[law.kind]} (on {shape_text(shape)})",
+        )
+    summary = f"{law.name}: mean {stats.mean:.6g}, std {stats.std:.6g}"
+    if stats.max_abs is not None:
+        summary += f", max |w| {stats.max_abs:.6g}"
+    record = {
+        "kind": law.kind,
+        "mean": stats.mean,
+        "std": stats.std,
+        "max_abs": stats.max_abs,
+        "summary": summary,
+    }
+    return record, expression
+
+
 def _draws(stats: InitStats) -> str:
     if stats.distribution == "uniform":
         return f"U(−{stats.bound:.6g}, {stats.bound:.6g}), std {stats.std:.6g}"
@@ -240,7 +289,7 @@ def _code_block(
     layer: Layer,
     slot: Slot,
     index: int,
-    stats: InitStats,
+    summary: str,
     expression: Expression,
     model: bool,
 ) -> str:
@@ -248,7 +297,7 @@ def _code_block(
     Model: the init on the model's parameter (and its bias), or the initializer's dict entry and
     the layer call that takes it."""
     shape = framework_shape(layer, target)
-    lines = [f"# {slot.label}: {layer_what(layer)} · {stats.scheme} {_draws(stats)}"]
+    lines = [f"# {slot.label}: {layer_what(layer)} · {summary}"]
     if not expression.named:
         lines.append(f"# {expression.why}")
     fill = {

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from glorotcalc.errors import UsageError, choose
 from glorotcalc.fans import out_first
 from glorotcalc.gain import TORCH_NONLINEARITIES, Activation, Gain, calculate_gain
+from glorotcalc.laws import InitLaw
 from glorotcalc.layers import Layer, relayout
 from glorotcalc.schemes import SCHEMES, TRUNCATED_STD, InitStats, fan_n, variance_scaling
 
@@ -82,6 +83,13 @@ class Expression:
 
 
 Writer = Callable[["InitStats", "Framework", Layer, bool, bool], Expression]
+# an initializer that is not variance scaling (glorotcalc.laws.InitLaw, its axis already in this
+# framework's layout), the weight shape in that layout, code or not → how it is written, or None
+LawWriter = Callable[["InitLaw", "Framework", tuple, bool], "Expression | None"]
+
+
+def _no_law(law, fw, shape, code):
+    return None
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class Framework:
     mode_problem: str  # why a mode is missing; {allowed} is filled in
     knob: str  # what its initializers take: gain or scale
     write: Writer
+    write_law: LawWriter = _no_law
     min_n: float = 0.0  # Keras divides by max(1, n)
     small_rank_fans: bool = False  # Keras: rank 0 → (1, 1), rank 1 → (n, n); zeros allowed
     rank_error: str = ""
@@ -260,6 +269,129 @@ def _write_jax(stats: InitStats, fw: Framework, layer: Layer, n: float | None, c
     return Expression(fw, f"uniform(−{bound}, {bound})", (f"{{init}} = {lam}",), False, why)
 
 
+# Initializers that are not variance scaling. torch 2.13 torch/nn/init.py; Keras 3.15
+# random_initializers.py, constant_initializers.py; JAX 0.10 jax/_src/nn/initializers.py.
+
+
+def _law_torch(law: InitLaw, fw: Framework, shape: tuple, code: bool) -> Expression | None:
+    """torch.nn.init: every law but delta-orthogonal, and orthogonal only along axis 0."""
+    n = lambda v: _num(v, code)  # noqa: E731
+    if law.kind == "uniform":
+        return _call(fw, "uniform_", [f"a={n(law.low)}", f"b={n(law.high)}"], True)
+    if law.kind == "normal":
+        return _call(fw, "normal_", [f"mean={n(law.mean)}", f"std={n(law.std)}"], True)
+    if law.kind == "truncated":
+        args = [f"mean={n(law.mean)}", f"std={n(law.std)}", f"a={n(law.low)}", f"b={n(law.high)}"]
+        return _call(fw, "trunc_normal_", args, True)
+    if law.kind == "constant":
+        name = {0.0: "zeros_", 1.0: "ones_"}.get(law.value)
+        return _call(fw, name, [], True) if name else _call(fw, "constant_", [n(law.value)], True)
+    if law.kind == "eye" and len(shape) == 2:
+        if law.gain == 1.0:
+            return _call(fw, "eye_", [], True)
+        lines = ("nn.init.eye_({w})", "with torch.no_grad():", f"    {{w}}.mul_({n(law.gain)})")
+        return Expression(fw, f"eye_() × {n(law.gain)}", lines, False, "eye_ takes no gain: multiplied after")
+    if law.kind == "dirac" and law.centre == "k//2":
+        return _call(fw, "dirac_", [f"groups={law.groups}"] if law.groups != 1 else [], True)
+    if law.kind == "orthogonal" and law.axis % max(len(shape), 1) == 0:
+        return _call(fw, "orthogonal_", [f"gain={n(law.gain)}"] if law.gain != 1.0 else [], True)
+    if law.kind == "sparse" and len(shape) == 2:
+        args = [f"sparsity={n(law.sparsity)}", *([f"std={n(law.std)}"] if law.std != 0.01 else [])]
+        return _call(fw, "sparse_", args, True)
+    return None
+
+
+def _law_keras(law: InitLaw, fw: Framework, shape: tuple, code: bool) -> Expression | None:
+    """keras.initializers: uniform, normal, TruncatedNormal (cut at mean ± 2·stddev only),
+    constants, Identity (2-D), Orthogonal (the last axis kept whole)."""
+    n = lambda v: _num(v, code)  # noqa: E731
+    if law.kind == "uniform":
+        return _assigned(fw, f"RandomUniform(minval={n(law.low)}, maxval={n(law.high)})", True)
+    if law.kind == "normal":
+        return _assigned(fw, f"RandomNormal(mean={n(law.mean)}, stddev={n(law.std)})", True)
+    if law.kind == "truncated":
+        two = [law.mean - 2 * law.std, law.mean + 2 * law.std]
+        if all(_close(a, b) or a == b for a, b in zip(two, (law.low, law.high), strict=True)):
+            return _assigned(fw, f"TruncatedNormal(mean={n(law.mean)}, stddev={n(law.std)})", True)
+        return None
+    if law.kind == "constant":
+        name = {0.0: "Zeros()", 1.0: "Ones()"}.get(law.value)
+        return _assigned(fw, name or f"Constant(value={n(law.value)})", True)
+    if law.kind == "eye" and len(shape) == 2:
+        return _assigned(fw, "Identity()" if law.gain == 1.0 else f"Identity(gain={n(law.gain)})", True)
+    if law.kind == "orthogonal" and len(shape) >= 2 and law.axis % len(shape) == len(shape) - 1:
+        return _assigned(fw, "Orthogonal()" if law.gain == 1.0 else f"Orthogonal(gain={n(law.gain)})", True)
+    return None
+
+
+def _law_jax(law: InitLaw, fw: Framework, shape: tuple, code: bool) -> Expression | None:
+    """jax.nn.initializers: uniform(scale) only for U[0, scale) (else jax.random.uniform written
+    out), normal(stddev) for mean 0, truncated_normal(stddev, lower, upper) for mean 0,
+    constants, orthogonal(scale, column_axis), delta_orthogonal."""
+    n = lambda v: _num(v, code)  # noqa: E731
+    lam = "lambda key, shape, dtype=jnp.float32: "
+    if law.kind == "uniform":
+        if law.low == 0.0:
+            return _assigned(fw, f"uniform({n(law.high)})", True)
+        body = f"jax.random.uniform(key, shape, dtype, {n(law.low)}, {n(law.high)})"
+        why = "jax's uniform(scale) is U[0, scale): jax.random.uniform written out"
+        return Expression(fw, f"U({n(law.low)}, {n(law.high)})", (f"{{init}} = {lam}{body}",), False, why)
+    if law.kind == "normal":
+        if law.mean == 0.0:
+            return _assigned(fw, f"normal({n(law.std)})", True)
+        body = f"{n(law.mean)} + {n(law.std)} * jax.random.normal(key, shape, dtype)"
+        why = "jax's normal(stddev) has mean 0: jax.random.normal written out"
+        return Expression(fw, f"N({n(law.mean)}, {n(law.std)}²)", (f"{{init}} = {lam}{body}",), False, why)
+    if law.kind == "truncated":
+        lower, upper = (law.low - law.mean) / law.std, (law.high - law.mean) / law.std
+        if law.mean == 0.0:
+            return _assigned(fw, f"truncated_normal({n(law.std)}, lower={n(lower)}, upper={n(upper)})", True)
+        cut = f"{n(lower)}, {n(upper)}"
+        body = f"{n(law.mean)} + {n(law.std)} * jax.random.truncated_normal(key, {cut}, shape, dtype)"
+        why = "jax's truncated_normal has mean 0: jax.random.truncated_normal written out"
+        return Expression(fw, "truncated normal", (f"{{init}} = {lam}{body}",), False, why)
+    if law.kind == "constant":
+        name = {0.0: "zeros", 1.0: "ones"}.get(law.value)
+        return _assigned(fw, name or f"constant({n(law.value)})", True)
+    if law.kind == "eye" and len(shape) == 2:
+        body = f"{n(law.gain)} * jnp.eye(*shape, dtype=dtype)"
+        return Expression(
+            fw, "eye", (f"{{init}} = {lam}{body}",), False, "jax.nn.initializers has no identity"
+        )
+    if law.kind == "orthogonal" and len(shape) >= 2:
+        axis = law.axis % len(shape) - len(shape)
+        args = [
+            *([f"scale={n(law.gain)}"] if law.gain != 1.0 else []),
+            *([f"column_axis={axis}"] if axis != -1 else []),
+        ]
+        return _assigned(fw, f"orthogonal({', '.join(args)})", True)
+    if law.kind == "delta_orthogonal":
+        args = [
+            *([f"scale={n(law.gain)}"] if law.gain != 1.0 else []),
+            *([f"column_axis={law.axis}"] if law.axis != -1 else []),
+        ]
+        return _assigned(fw, f"delta_orthogonal({', '.join(args)})", True)
+    return None
+
+
+def law_in(law: InitLaw, source_layout: str, fw: Framework, rank: int) -> InitLaw:
+    """`law` with its orthogonal axis moved from `source_layout` to `fw`'s: (out, in, *k) axis 0
+    is (*k, in, out) axis −1, axis 1 is −2, kernel axis 2 + j is j."""
+    if law.kind != "orthogonal" or rank < 2 or out_first(source_layout) == out_first(fw.layout):
+        return law
+    axis = law.axis % rank
+    if out_first(source_layout):
+        moved = {0: rank - 1, 1: rank - 2}.get(axis, axis - 2)
+    else:
+        moved = {rank - 1: 0, rank - 2: 1}.get(axis, axis + 2)
+    return replace(law, axis=moved)
+
+
+def express_law(law: InitLaw, fw: Framework, shape: tuple, *, code: bool = False) -> Expression | None:
+    """`law` (axis in `fw`'s layout) written in `fw` for a weight of `shape`, or None."""
+    return fw.write_law(law, fw, tuple(shape), code)
+
+
 # ── the records ──────────────────────────────────────────────────────────────────────────────────
 
 _TORCH_LINEAR = LayerDefault("nn.Linear", "kaiming_uniform_(a=√5)", 1 / 3, bias="fan_in")
@@ -278,6 +410,7 @@ TORCH = Framework(
     mode_problem="kaiming_* has modes {allowed} (xavier_*, i.e. --scheme glorot with --gain, is fan_avg)",
     knob="gain",
     write=_write_torch,
+    write_law=_law_torch,
     rank_error="torch.nn.init cannot compute fans of a tensor with fewer than 2 dimensions",
     zero_error="torch.nn.init leaves a zero-element tensor untouched (a no-op with a warning)",
     layers={
@@ -342,6 +475,7 @@ KERAS = Framework(
     mode_problem="Keras VarianceScaling has modes {allowed}",
     knob="scale",
     write=_write_keras,
+    write_law=_law_keras,
     min_n=1.0,
     small_rank_fans=True,
     layers={
@@ -397,6 +531,7 @@ _JAX_COMMON = {
     "scheme_modes": {"*": ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")},
     "knob": "scale",
     "write": _write_jax,
+    "write_law": _law_jax,
     "rank_error": "jax.nn.initializers cannot compute fans of a weight with fewer than 2 dimensions",
     "zero_error": "jax.nn.initializers divides by a zero fan",
     "imports": ("import jax", "import jax.numpy as jnp"),

@@ -77,6 +77,7 @@ from dataclasses import dataclass, replace
 
 from glorotcalc.errors import UsageError
 from glorotcalc.gain import TORCH_NONLINEARITIES, calculate_gain
+from glorotcalc.laws import InitLaw, describe, same_law
 
 FRAMEWORKS = ("torch", "keras", "jax", "flax")
 MAX_LENGTH = 1000
@@ -161,20 +162,75 @@ INIT_NAMES: dict[str, tuple[str, ...]] = {
     "flax": _JAX_NAMES,
 }
 
-# Initializers of those modules that are not variance scaling (a clear refusal, not "unknown").
-# fmt: off
-_NOT_SCALING = {
-    "torch": ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
-              "orthogonal_", "sparse_"),
-    "keras": ("RandomNormal", "random_normal", "RandomUniform", "random_uniform", "TruncatedNormal",
-              "truncated_normal", "Orthogonal", "orthogonal", "OrthogonalInitializer", "Zeros", "zeros",
-              "Ones", "ones", "Constant", "constant", "Identity", "identity", "IdentityInitializer", "STFT",
-              "STFTInitializer"),
-    "jax": ("zeros", "ones", "constant", "uniform", "normal", "truncated_normal", "orthogonal",
-            "delta_orthogonal"),
+# Initializers that are not variance scaling (glorotcalc.laws): name → kind, per framework.
+_TORCH_LAWS = {  # torch/nn/init.py 2.13
+    "uniform_": "uniform",
+    "normal_": "normal",
+    "trunc_normal_": "truncated",
+    "constant_": "constant",
+    "ones_": "constant",
+    "zeros_": "constant",
+    "eye_": "eye",
+    "dirac_": "dirac",
+    "orthogonal_": "orthogonal",
+    "sparse_": "sparse",
 }
-# fmt: on
-_NOT_SCALING["flax"] = (*_NOT_SCALING["jax"], "zeros_init", "ones_init")
+# the deprecated aliases torch keeps (_make_deprecate); a bare one is torch's only where no other
+# framework has the name (eye, dirac, sparse): uniform, normal, constant, orthogonal are JAX's/Keras's
+_TORCH_LAW_DEPRECATED = ("uniform", "normal", "constant", "eye", "dirac", "orthogonal", "sparse")
+_KERAS_LAWS = {  # random_initializers.py, constant_initializers.py 3.15 (and their snake exports)
+    "RandomNormal": "normal",
+    "random_normal": "normal",
+    "RandomUniform": "uniform",
+    "random_uniform": "uniform",
+    "TruncatedNormal": "truncated",
+    "truncated_normal": "truncated",
+    "Zeros": "constant",
+    "zeros": "constant",
+    "Ones": "constant",
+    "ones": "constant",
+    "Constant": "constant",
+    "constant": "constant",
+    "Identity": "eye",
+    "identity": "eye",
+    "IdentityInitializer": "eye",
+    "Orthogonal": "orthogonal",
+    "orthogonal": "orthogonal",
+    "OrthogonalInitializer": "orthogonal",
+}
+_JAX_LAWS = {  # jax/_src/nn/initializers.py 0.10
+    "uniform": "uniform",
+    "normal": "normal",
+    "truncated_normal": "truncated",
+    "constant": "constant",
+    "zeros": "constant",
+    "ones": "constant",
+    "orthogonal": "orthogonal",
+    "delta_orthogonal": "delta_orthogonal",
+}
+_FLAX_LAWS = {**_JAX_LAWS, "zeros_init": "constant", "ones_init": "constant"}  # flax/linen/initializers.py
+_LAWS = {
+    "torch": {**_TORCH_LAWS, **dict.fromkeys(_TORCH_LAW_DEPRECATED)},
+    "keras": _KERAS_LAWS,
+    "jax": _FLAX_LAWS,
+}
+INIT_NAMES["torch"] = (*INIT_NAMES["torch"], *_TORCH_LAWS, *_TORCH_LAW_DEPRECATED)
+INIT_NAMES["keras"] = (*INIT_NAMES["keras"], *_KERAS_LAWS)
+INIT_NAMES["jax"] = (*INIT_NAMES["jax"], *(n for n in _JAX_LAWS if n not in INIT_NAMES["jax"]))
+INIT_NAMES["flax"] = (*INIT_NAMES["flax"], *(n for n in _FLAX_LAWS if n not in INIT_NAMES["flax"]))
+# what `propagate --init` takes: variance scaling, and orthogonal (beside its Gaussian)
+_ORTHOGONAL = {name for laws in _LAWS.values() for name, kind in laws.items() if kind == "orthogonal"}
+_ORTHOGONAL.add("orthogonal")
+PROPAGATE_NAMES = tuple(
+    dict.fromkeys(
+        name
+        for framework, names in INIT_NAMES.items()
+        for name in names
+        if name in _ORTHOGONAL or name not in _LAWS["jax" if framework == "flax" else framework]
+    )
+)
+# Initializers of those modules glorotcalc does not compute (a clear refusal, not "unknown").
+_NOT_SCALING = {"torch": (), "keras": ("STFT", "stft", "STFTInitializer"), "jax": (), "flax": ()}
 
 # Module prefix → framework; the longest match wins.
 _PREFIXES = {
@@ -250,6 +306,7 @@ class _Call:
     name: str
     args: tuple[ast.expr, ...]
     kwargs: tuple[tuple[str, ast.expr], ...]
+    called: bool = True  # NAME(...) rather than a bare NAME
 
     def segment(self, node: ast.expr) -> str:
         return ast.get_source_segment(self.source, node) or ast.unparse(node)
@@ -318,7 +375,8 @@ def _read(text: str) -> _Call:
     if dotted is None:
         raise UsageError("initializer", text, _FORM)
     prefix, _, name = dotted.rpartition(".")
-    return _Call(text, source, prefix + "." if prefix else "", name, tuple(args), tuple(kwargs))
+    called = isinstance(body, ast.Call)
+    return _Call(text, source, prefix + "." if prefix else "", name, tuple(args), tuple(kwargs), called)
 
 
 def _evaluate(node: ast.expr, depth: int = 0) -> _Num:
@@ -507,7 +565,9 @@ def _bind(
         bound[key] = value
     missing = [name for name in required if name not in bound]
     if missing:
-        example = f"write {call.name}({', '.join(required)}), e.g. variance_scaling(2.0, 'fan_in', 'normal')"
+        example = f"write {call.name}({', '.join(required)})"
+        if call.name == "variance_scaling":
+            example += ", e.g. variance_scaling(2.0, 'fan_in', 'normal')"
         raise _signature(UsageError(f"{call.name} needs", ", ".join(missing), example))
     return bound
 
@@ -594,12 +654,19 @@ def _equivalent(spec: InitSpec, framework: str) -> str | None:
     return _jax_vs_text(spec)
 
 
-def _suggestion(spec: InitSpec, framework: str) -> str:
+def _suggestion(spec, framework: str) -> str:
+    if isinstance(spec, InitLaw):
+        group = "jax" if framework == "flax" else framework
+        same = [name for name, kind in _LAWS[group].items() if kind == spec.kind and name.lower() == name]
+        same = same or [name for name, kind in _LAWS[group].items() if kind == spec.kind]
+        if not same:
+            return f"another initializer: {framework} has none of kind {spec.kind}"
+        return " or ".join(dict.fromkeys(same[:2])) + " (with its own arguments)"
     exact = _equivalent(spec, framework)
     if exact is not None:
         return exact
     if framework == "torch" and spec.distribution == "truncated":
-        near = _torch_text(replace(spec, distribution="normal"))
+        near = _torch_text(replace(spec, distribution="normal"))  # noqa: RUF100
         if near is not None:
             return f"{near} (untruncated: torch has no corrected truncated normal)"
     return "one of " + ", ".join(INIT_NAMES[framework])
@@ -839,6 +906,275 @@ def _jax(call: _Call, call_prefix: str) -> InitSpec:
     return replace(spec, call=call_prefix + name, name=name)
 
 
+# --- initializers that are not variance scaling (glorotcalc.laws) ---------------------------------
+
+
+def _num_arg(call: _Call, bound: dict[str, ast.expr], key: str, default: float) -> float:
+    return _number(call, bound[key], key).value if key in bound else default
+
+
+def _args_text(pairs: list[tuple[str, float, float]]) -> str:
+    """``a=0.0, b=2.0`` for the arguments that differ from their defaults."""
+    return ", ".join(f"{key}={_fmt(value)}" for key, value, default in pairs if value != default)
+
+
+def _law_call(
+    call: _Call, prefix: str, name: str, args: str, frameworks: tuple[str, ...], **fields
+) -> InitLaw:
+    shown = f"{name}({args})" if call.called or args else name
+    return InitLaw(prefix + shown, shown, frameworks, **fields)
+
+
+def _positive(call: _Call, value: float, what: str, strict: bool = True) -> float:
+    if value < 0 or (strict and value == 0):
+        raise UsageError(what, _fmt(value), "must be positive" if strict else "must be ≥ 0")
+    return value
+
+
+def _torch_law(call: _Call) -> InitLaw:
+    """torch 2.13 torch/nn/init.py: uniform_(tensor, a, b, generator), normal_, trunc_normal_, …"""
+    canonical = call.name if call.name.endswith("_") else call.name + "_"
+    kind = _TORCH_LAWS[canonical]
+    params = {
+        "uniform_": ("a", "b", "generator"),
+        "normal_": ("mean", "std", "generator"),
+        "trunc_normal_": ("mean", "std", "a", "b", "generator"),
+        "constant_": ("val",),
+        "ones_": (),
+        "zeros_": (),
+        "eye_": (),
+        "dirac_": ("groups",),
+        "orthogonal_": ("gain", "generator"),
+        "sparse_": ("sparsity", "std", "generator"),
+    }[canonical]
+    args = call.args
+    if "tensor" not in dict(call.kwargs) and args and _is_tensor(call, args[0]):
+        args = args[1:]
+    required = {"constant_": ("val",), "sparse_": ("sparsity",)}.get(canonical, ())
+    bound = _bind(call, params, required=required, args=args, extra=("tensor",))
+    if "generator" in bound:
+        _opaque(call, bound["generator"], "generator", "None or a torch.Generator")
+    fw, pre = ("torch",), "torch.nn.init."
+    if kind == "uniform":
+        a, b = _num_arg(call, bound, "a", 0.0), _num_arg(call, bound, "b", 1.0)
+        if not a < b:
+            raise UsageError("uniform_ bounds", f"a={_fmt(a)}, b={_fmt(b)}", "need a < b")
+        text = _args_text([("a", a, 0.0), ("b", b, 1.0)])
+        return _law_call(call, pre, canonical, text, fw, kind=kind, low=a, high=b)
+    if kind == "normal":
+        mean, std = _num_arg(call, bound, "mean", 0.0), _num_arg(call, bound, "std", 1.0)
+        _positive(call, std, "std", strict=False)
+        text = _args_text([("mean", mean, 0.0), ("std", std, 1.0)])
+        return _law_call(call, pre, canonical, text, fw, kind=kind, mean=mean, std=std)
+    if kind == "truncated":
+        mean, std = _num_arg(call, bound, "mean", 0.0), _num_arg(call, bound, "std", 1.0)
+        a, b = _num_arg(call, bound, "a", -2.0), _num_arg(call, bound, "b", 2.0)
+        _positive(call, std, "std")
+        if not a < b:
+            raise UsageError(
+                "trunc_normal_ cut-offs", f"a={_fmt(a)}, b={_fmt(b)}", "need a < b (absolute values)"
+            )
+        text = _args_text([("mean", mean, 0.0), ("std", std, 1.0), ("a", a, -2.0), ("b", b, 2.0)])
+        return _law_call(call, pre, canonical, text, fw, kind=kind, mean=mean, std=std, low=a, high=b)
+    if kind == "constant":
+        value = {"ones_": 1.0, "zeros_": 0.0}.get(canonical)
+        if value is None:
+            value = _number(call, bound["val"], "val").value
+        text = f"val={_fmt(value)}" if canonical == "constant_" else ""
+        return _law_call(call, pre, canonical, text, fw, kind=kind, value=value)
+    if kind == "eye":
+        return _law_call(call, pre, canonical, "", fw, kind=kind)
+    if kind == "dirac":
+        groups = _int(call, bound["groups"], "groups", "a positive integer") if "groups" in bound else 1
+        if groups < 1:
+            raise UsageError("groups", groups, "must be a positive integer")
+        text = f"groups={groups}" if groups != 1 else ""
+        return _law_call(call, pre, canonical, text, fw, kind=kind, groups=groups)
+    if kind == "orthogonal":
+        gain = _num_arg(call, bound, "gain", 1.0)
+        text = _args_text([("gain", gain, 1.0)])
+        return _law_call(
+            call,
+            pre,
+            canonical,
+            text,
+            fw,
+            kind=kind,
+            gain=gain,
+            axis=0,
+            kept_as="rows",
+            matrix_text="(shape[0], numel/shape[0])",
+        )
+    sparsity = _number(call, bound["sparsity"], "sparsity").value
+    if not 0 <= sparsity <= 1:
+        raise UsageError(
+            "sparsity", _fmt(sparsity), "must be in [0, 1] (the fraction of each column set to 0)"
+        )
+    std = _positive(call, _num_arg(call, bound, "std", 0.01), "std", strict=False)
+    text = ", ".join([f"sparsity={_fmt(sparsity)}", *([f"std={_fmt(std)}"] if std != 0.01 else [])])
+    return _law_call(call, pre, canonical, text, fw, kind=kind, sparsity=sparsity, std=std)
+
+
+def _seed(call: _Call, bound: dict[str, ast.expr]) -> None:
+    if "seed" in bound:
+        node = bound["seed"]
+        if not (isinstance(node, ast.Constant) and node.value is None) and not (
+            isinstance(node, ast.Call) and (_dotted(node.func) or "").endswith("SeedGenerator")
+        ):
+            _int(call, node, "seed", "None, an integer or a keras.random.SeedGenerator(...)")
+
+
+def _keras_law(call: _Call) -> InitLaw:
+    """Keras 3.15 random_initializers.py / constant_initializers.py."""
+    kind = _KERAS_LAWS[call.name]
+    lower = call.name.lower().replace("initializer", "")
+    params = {
+        "uniform": ("minval", "maxval", "seed"),
+        "normal": ("mean", "stddev", "seed"),
+        "truncated": ("mean", "stddev", "seed"),
+        "eye": ("gain",),
+        "orthogonal": ("gain", "seed"),
+        "constant": ("value",) if lower == "constant" else (),
+    }[kind]
+    bound = _bind(call, params)
+    _seed(call, bound)
+    fw, pre = ("keras",), "keras.initializers."
+    name = call.name
+    if kind == "uniform":
+        low, high = _num_arg(call, bound, "minval", -0.05), _num_arg(call, bound, "maxval", 0.05)
+        if not low < high:
+            raise UsageError(
+                f"{name} bounds", f"minval={_fmt(low)}, maxval={_fmt(high)}", "need minval < maxval"
+            )
+        text = _args_text([("minval", low, -0.05), ("maxval", high, 0.05)])
+        return _law_call(replace(call, called=True), pre, name, text, fw, kind=kind, low=low, high=high)
+    if kind in ("normal", "truncated"):
+        mean, std = _num_arg(call, bound, "mean", 0.0), _num_arg(call, bound, "stddev", 0.05)
+        _positive(call, std, "stddev", strict=kind == "truncated")
+        text = _args_text([("mean", mean, 0.0), ("stddev", std, 0.05)])
+        cut = {"low": mean - 2 * std, "high": mean + 2 * std} if kind == "truncated" else {}
+        return _law_call(
+            replace(call, called=True), pre, name, text, fw, kind=kind, mean=mean, std=std, **cut
+        )
+    if kind == "constant":
+        value = {"zeros": 0.0, "ones": 1.0}.get(lower)
+        if value is None:
+            value = _num_arg(call, bound, "value", 0.0)
+        text = f"value={_fmt(value)}" if lower == "constant" and value != 0.0 else ""
+        return _law_call(replace(call, called=True), pre, name, text, fw, kind=kind, value=value)
+    gain = _num_arg(call, bound, "gain", 1.0)
+    text = _args_text([("gain", gain, 1.0)])
+    if kind == "eye":
+        return _law_call(replace(call, called=True), pre, name, text, fw, kind=kind, gain=gain)
+    return _law_call(
+        replace(call, called=True),
+        pre,
+        name,
+        text,
+        fw,
+        kind=kind,
+        gain=gain,
+        axis=-1,
+        matrix_text="(prod(shape[:-1]), shape[-1])",
+    )
+
+
+def _jax_law(call: _Call, call_prefix: str) -> InitLaw:
+    """JAX 0.10 jax/_src/nn/initializers.py (Flax 0.12 re-exports it, plus zeros_init/ones_init)."""
+    kind = _FLAX_LAWS[call.name]
+    fw = ("jax", "flax")
+    if call.name in ("zeros", "ones"):
+        if call.called:
+            raise UsageError(
+                "initializer",
+                call.text.strip(),
+                f"jax.nn.initializers.{call.name} is an initializer itself (key, shape, dtype): write "
+                f"{call.name}, or {call.name}_init() in Flax",
+            )
+        return _law_call(call, call_prefix, call.name, "", fw, kind=kind, value=float(call.name == "ones"))
+    params = {
+        "uniform": ("scale", "dtype"),
+        "normal": ("stddev", "dtype"),
+        "truncated": ("stddev", "dtype", "lower", "upper"),
+        "constant": ("value", "dtype") if call.name == "constant" else (),
+        "orthogonal": ("scale", "column_axis", "dtype"),
+        "delta_orthogonal": ("scale", "column_axis", "dtype"),
+    }[kind]
+    required = ("value",) if call.name == "constant" else ()
+    bound = _bind(call, params, required=required)
+    if "dtype" in bound:
+        node = bound["dtype"]
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            _opaque(call, node, "dtype", "None, a dtype name or 'float32'")
+        if "complex" in call.segment(node).lower():
+            raise UsageError(
+                "dtype", call.segment(node), "complex dtypes are not supported; use a real dtype"
+            )
+    call = replace(call, called=True)
+    if kind == "uniform":
+        scale = _num_arg(call, bound, "scale", 1e-2)
+        if scale == 0:
+            raise UsageError("scale", "0", "must be nonzero (U[0, scale))")
+        low, high = sorted((0.0, scale))
+        text = _args_text([("scale", scale, 1e-2)])
+        return _law_call(call, call_prefix, call.name, text, fw, kind=kind, low=low, high=high)
+    if kind == "normal":
+        std = _positive(call, _num_arg(call, bound, "stddev", 1e-2), "stddev", strict=False)
+        return _law_call(
+            call, call_prefix, call.name, _args_text([("stddev", std, 1e-2)]), fw, kind=kind, std=std
+        )
+    if kind == "truncated":
+        std = _positive(call, _num_arg(call, bound, "stddev", 1e-2), "stddev")
+        lower, upper = _num_arg(call, bound, "lower", -2.0), _num_arg(call, bound, "upper", 2.0)
+        if not lower < upper:
+            raise UsageError(
+                "truncated_normal", f"lower={_fmt(lower)}, upper={_fmt(upper)}", "need lower < upper"
+            )
+        text = _args_text([("stddev", std, 1e-2), ("lower", lower, -2.0), ("upper", upper, 2.0)])
+        return _law_call(
+            call, call_prefix, call.name, text, fw, kind=kind, std=std, low=lower * std, high=upper * std
+        )
+    if kind == "constant":
+        value = {"zeros_init": 0.0, "ones_init": 1.0}.get(call.name)
+        if value is None:
+            value = _number(call, bound["value"], "value").value
+        text = f"{_fmt(value)}" if call.name == "constant" else ""
+        return _law_call(call, call_prefix, call.name, text, fw, kind=kind, value=value)
+    scale = _num_arg(call, bound, "scale", 1.0)
+    axis = _int(call, bound["column_axis"], "column_axis") if "column_axis" in bound else -1
+    text = ", ".join(
+        [
+            *([f"scale={_fmt(scale)}"] if scale != 1.0 else []),
+            *([f"column_axis={axis}"] if axis != -1 else []),
+        ]
+    )
+    matrix = "(numel/shape[column_axis], shape[column_axis])"
+    return _law_call(
+        call,
+        call_prefix,
+        call.name,
+        text,
+        fw,
+        kind=kind,
+        gain=scale,
+        axis=axis,
+        centre="(k-1)//2" if kind == "delta_orthogonal" else "k//2",
+        matrix_text=matrix,
+    )
+
+
+def _torch_any(call: _Call):
+    return _torch_law(call) if call.name in _LAWS["torch"] else _torch(call)
+
+
+def _keras_any(call: _Call):
+    return _keras_law(call) if call.name in _KERAS_LAWS else _keras(call)
+
+
+def _jax_any(call: _Call, call_prefix: str):
+    return _jax_law(call, call_prefix) if call.name in _FLAX_LAWS else _jax(call, call_prefix)
+
+
 # --- resolving a name -----------------------------------------------------------------------------
 
 
@@ -877,7 +1213,7 @@ def _unknown(call: _Call, framework: str | None) -> UsageError:
             return UsageError(
                 "initializer",
                 call.dotted,
-                f"is a {owner} initializer that is not variance scaling; glorotcalc computes "
+                f"is a {owner} initializer glorotcalc does not compute; it computes "
                 + ", ".join(INIT_NAMES[owner]),
             )
     pool = _names_for(framework)
@@ -918,7 +1254,9 @@ def _foreign(call: _Call, owners: tuple[str, ...], framework: str) -> UsageError
     )
 
 
-def _same(first: InitSpec, second: InitSpec) -> bool:
+def _same(first, second) -> bool:
+    if isinstance(first, InitLaw) or isinstance(second, InitLaw):
+        return isinstance(first, InitLaw) and isinstance(second, InitLaw) and same_law(first, second)
     keys = ("scheme", "scale", "mode", "distribution", "in_axis", "out_axis", "batch_axis")
     return all(getattr(first, key) == getattr(second, key) for key in keys)
 
@@ -937,7 +1275,7 @@ def _shared(call: _Call) -> InitSpec:
     """A name both Keras and JAX/Flax export (glorot_*, he_*, lecun_*, variance_scaling)."""
     specs: dict[str, InitSpec] = {}
     errors: dict[str, UsageError] = {}
-    for framework, parse in (("keras", _keras), ("jax", lambda c: _jax(c, "jax.nn.initializers."))):
+    for framework, parse in (("keras", _keras_any), ("jax", lambda c: _jax_any(c, "jax.nn.initializers."))):
         try:
             specs[framework] = parse(call)
         except UsageError as error:
@@ -946,6 +1284,14 @@ def _shared(call: _Call) -> InitSpec:
         keras, jax = specs["keras"], specs["jax"]
         if _same(keras, jax):
             return replace(keras, frameworks=("keras", "jax", "flax"))
+        if isinstance(keras, InitLaw) and isinstance(jax, InitLaw):
+            raise UsageError(
+                "ambiguous initializer",
+                call.text.strip(),
+                f"means {describe(keras)} in keras ({keras.call}) but {describe(jax)} in jax/flax "
+                f"({jax.call}); write keras.initializers.{call.name}(…) or jax.nn.initializers."
+                f"{call.name}(…), or give --framework",
+            )
         raise UsageError(
             "ambiguous initializer",
             call.text.strip(),
@@ -987,7 +1333,7 @@ def _resolve(call: _Call, framework: str | None) -> InitSpec:
         if call.prefix == "initializers." and framework in ("jax", "flax"):
             prefix_framework = framework  # from flax.nnx import initializers
         group = "jax" if prefix_framework == "flax" else prefix_framework
-        if name not in INIT_NAMES[group]:
+        if name not in INIT_NAMES[prefix_framework]:
             owners = _owners(name)
             if not owners:
                 raise _unknown(call, prefix_framework)
@@ -1001,30 +1347,34 @@ def _resolve(call: _Call, framework: str | None) -> InitSpec:
         if framework is not None and group != ("jax" if framework == "flax" else framework):
             raise _foreign(call, (prefix_framework,), framework)
         if group == "torch":
-            return _torch(call)
+            return _torch_any(call)
         if group == "keras":
-            return _keras(call)
+            return _keras_any(call)
         if call.prefix in _FLAX_CALL_PREFIX:
-            return _jax(call, _FLAX_CALL_PREFIX[call.prefix])
-        return _jax(call, "flax.nnx.initializers." if prefix_framework == "flax" else "jax.nn.initializers.")
+            return _jax_any(call, _FLAX_CALL_PREFIX[call.prefix])
+        return _jax_any(
+            call, "flax.nnx.initializers." if prefix_framework == "flax" else "jax.nn.initializers."
+        )
     owners = _owners(name)
     if not owners:
         raise _unknown(call, framework)
     if framework is None:
+        if "torch" in owners and len(owners) > 1 and name in _TORCH_LAW_DEPRECATED:
+            owners = tuple(owner for owner in owners if owner != "torch")  # torch's alias is deprecated
         if "torch" in owners:
-            return _torch(call)
+            return _torch_any(call)
         if owners == ("keras",):
-            return _keras(call)
+            return _keras_any(call)
         if "keras" in owners:
             return _shared(call)
-        return _jax(call, "jax.nn.initializers.")
+        return _jax_any(call, "jax.nn.initializers.")
     if framework not in owners:
         raise _foreign(call, owners, framework)
     if framework == "torch":
-        return _torch(call)
+        return _torch_any(call)
     if framework == "keras":
-        return _keras(call)
-    return _jax(call, "flax.nnx.initializers." if framework == "flax" else "jax.nn.initializers.")
+        return _keras_any(call)
+    return _jax_any(call, "flax.nnx.initializers." if framework == "flax" else "jax.nn.initializers.")
 
 
 def parse_init(text: str, framework: str | None = None) -> InitSpec:

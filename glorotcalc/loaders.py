@@ -114,6 +114,7 @@ class Tensor:
     skip: str | None = None  # why it is not audited although readable ("sparse", …)
     repeats: str | None = None
     stored: int | None = None  # values `read` yields when fewer than `size` (see `repeats`)
+    fortran: bool = False  # `read` yields the values in column-major order (an .npy fortran_order)
 
     @property
     def size(self) -> int:
@@ -334,8 +335,8 @@ def _count_entries(stream, start: int, size: int) -> int | None:
 # ── numpy ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _npy_header(stream) -> tuple[np.dtype, tuple[int, ...]]:
-    """(dtype, shape) from an .npy header, leaving `stream` at the first data byte.
+def _npy_header(stream) -> tuple[np.dtype, tuple[int, ...], bool]:
+    """(dtype, shape, fortran_order) from an .npy header, leaving `stream` at the first data byte.
 
     The magic string, version and header length are read here: a header longer than
     `NPY_HEADER_LIMIT` (10,000 bytes, numpy's own limit for untrusted files; numpy writes a few
@@ -356,27 +357,27 @@ def _npy_header(stream) -> tuple[np.dtype, tuple[int, ...]]:
     if length > NPY_HEADER_LIMIT:
         raise ValueError(f"the header declares {length:,} bytes; refused above {NPY_HEADER_LIMIT:,}")
     header = _read_exactly(stream, length, "the header")
-    dtype, shape = _parse_npy_header(io.BytesIO(prefix + length_field + header), version)
+    dtype, shape, fortran = _parse_npy_header(io.BytesIO(prefix + length_field + header), version)
     if dtype.hasobject:
         raise ValueError(
             f"holds Python objects (dtype {dtype.str!r}): a pickle, refused (glorotcalc never unpickles)"
         )
     if any(d < 0 for d in shape):
         raise ValueError(f"a negative dimension in its shape {shape}")
-    return dtype, shape
+    return dtype, shape, fortran
 
 
-def _parse_npy_header(buffer: io.BytesIO, version: tuple[int, int]) -> tuple[np.dtype, tuple[int, ...]]:
+def _parse_npy_header(buffer: io.BytesIO, version: tuple[int, int]) -> tuple[np.dtype, tuple[int, ...], bool]:
     np.lib.format.read_magic(buffer)
     # 3.0 differs from 2.0 only by UTF-8 field names of structured dtypes (not audited)
     read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     try:
-        shape, _fortran, dtype = read(buffer, max_header_size=NPY_HEADER_LIMIT)
+        shape, fortran, dtype = read(buffer, max_header_size=NPY_HEADER_LIMIT)
     except ValueError:
         raise
     except Exception as error:  # a malformed literal: SyntaxError, TypeError, RecursionError, …
         raise ValueError(f"cannot parse the header ({type(error).__name__}: {error})") from None
-    return dtype, tuple(int(d) for d in shape)
+    return dtype, tuple(int(d) for d in shape), bool(fortran)
 
 
 def _read_exactly(stream, count: int, what: str) -> bytes:
@@ -433,12 +434,12 @@ def _npy_file(path: str) -> WeightsFile:
     name = inert(os.path.splitext(os.path.basename(path))[0])
     with open_regular(path) as stream:
         try:
-            dtype, shape = _npy_header(stream)
+            dtype, shape, fortran = _npy_header(stream)
         except ValueError as error:
             raise _refusal(path, f"not a readable .npy file: {one_line(error)}") from None
         offset = stream.tell()
         actual = os.fstat(stream.fileno()).st_size
-    tensor = Tensor(name, _dtype_name(dtype), shape)
+    tensor = Tensor(name, _dtype_name(dtype), shape, fortran=fortran)
     declared = tensor.size * dtype.itemsize
     if actual < offset + declared:
         holds = actual - offset
@@ -530,11 +531,11 @@ def _npz_member(archive: zipfile.ZipFile, holder: _Archive, info: zipfile.ZipInf
     name = inert(info.filename[: -len(".npy")])
     try:
         with archive.open(info) as member:
-            dtype, shape = _npy_header(member)
+            dtype, shape, fortran = _npy_header(member)
             offset = member.tell()
     except _NPZ_ERRORS as error:
         return Tensor(name, "?", (), problem=one_line(error))
-    tensor = Tensor(name, _dtype_name(dtype), shape)
+    tensor = Tensor(name, _dtype_name(dtype), shape, fortran=fortran)
     declared = tensor.size * dtype.itemsize
     if offset + declared > info.file_size:
         tensor.problem = f"truncated: the header declares {declared:,} bytes of data, the member holds "

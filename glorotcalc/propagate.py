@@ -42,6 +42,7 @@ from numpy.polynomial.hermite_e import hermegauss
 from glorotcalc import activations
 from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.gain import Activation
+from glorotcalc.laws import InitLaw
 from glorotcalc.layers import Layer
 from glorotcalc.progress import Progress
 from glorotcalc.report import Report, columns
@@ -710,6 +711,10 @@ def propagate(
     one run each), else `scheme` × `distribution` (None: the scheme recommended for each layer's
     activation, normal).
     """
+    if isinstance(init, InitLaw):  # not variance scaling: orthogonal beside its Gaussian
+        from glorotcalc.orthogonal import propagate_orthogonal
+
+        return propagate_orthogonal(list(layers), init, batch=batch, seed=seed, dtype=dtype)
     settings = _Settings(scheme, distribution, init, defaults, batch, seed, dtype, progress)
     _check(settings)
     _check_kinds(layers)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from glorotcalc.errors import GlorotcalcError, UsageError
+from glorotcalc.laws import InitLaw
 from glorotcalc.layers import Layer
 from glorotcalc.lookup import DIST_NOTES
 from glorotcalc.progress import Progress
@@ -643,6 +644,8 @@ def sample(
     for any `threads` (default: every core); `hist`: a histogram (one result only); `progress`: a
     bar on stderr for a human.
     """
+    if isinstance(init, InitLaw):  # not variance scaling: glorotcalc.orthogonal draws it
+        return _sample_law(layers, init, samples, seed, threads, dtype, hist)
     settings = _Settings(
         schemes,
         distributions or ALL_DISTRIBUTIONS,
@@ -679,6 +682,19 @@ def sample(
             progress.describe(f"sampling {where}{job.label}")
             tallies.append(run_plan(job.plan, threads, progress.advance))
     return _report(layers, jobs, tallies, settings)
+
+
+def _sample_law(layers, law, samples, seed, threads, dtype, hist) -> Report:
+    from glorotcalc.frameworks import framework_shape, spec_framework
+    from glorotcalc.orthogonal import sample_law
+
+    for option, given in (("--threads", threads is not None), ("--hist", hist)):
+        if given:
+            raise UsageError(
+                f"{option} does not apply to", law.call, "it is not a variance-scaling initializer"
+            )
+    shapes = [framework_shape(layer, spec_framework(law)) for layer in layers]
+    return sample_law(layers, law, shapes, samples=samples, seed=0 if seed is None else seed, dtype=dtype)
 
 
 # ── rows, document, notes ────────────────────────────────────────────────────────────────────────

@@ -237,6 +237,7 @@ def test_json_document(cli, weights):
         "init": 0,
         "distribution_only": 0,
         "constant": 2,
+        "structured": 0,
         "no_match": 0,
         "inconclusive": 0,
         "skipped": 0,

@@ -154,13 +154,17 @@ def test_comma_lists_are_read_from_the_completers(tree):
 
 
 def test_init_names_come_from_initnames_and_default_only_for_propagate(tree):
-    from glorotcalc.initnames import INIT_NAMES
+    """propagate takes variance scaling and orthogonal initializers (and default); the others all."""
+    from glorotcalc.initnames import INIT_NAMES, PROPAGATE_NAMES
 
     names = {name for group in INIT_NAMES.values() for name in group}
+    assert {"orthogonal_", "Orthogonal", "orthogonal", "kaiming_normal_"} <= set(PROPAGATE_NAMES)
+    assert not {"uniform_", "dirac_", "Identity", "delta_orthogonal"} & set(PROPAGATE_NAMES)
     for command in tree.commands:
         for option in command.options:
             if option.names == ("--init",):
-                assert set(option.values) - {"default"} == names
+                expected = set(PROPAGATE_NAMES) if command.name == "propagate" else names
+                assert set(option.values) - {"default"} == expected
                 assert ("default" in option.values) == (command.name == "propagate"), command.name
 
 
@@ -496,6 +500,14 @@ def test_fish_offers_exactly_the_options_of_each_command(group, scratch, command
 # --- every value offered is one the CLI accepts ------------------------------------------------------
 
 
+# torch's constant_ and sparse_ and JAX's constant have a required argument; dirac_ takes 3-5-D
+# weights, delta_orthogonal (*k, in ≤ out)
+# (a bare truncated_normal is Keras's N(0, 0.05²) or JAX's N(0, 0.01²): ambiguous without stddev)
+INIT_ARGUMENTS = {name: "(0.5)" for name in ("constant_", "constant", "sparse_", "sparse")}
+INIT_ARGUMENTS["truncated_normal"] = "(stddev=0.02)"
+INIT_SHAPES = {"dirac_": "8x4x3", "dirac": "8x4x3", "delta_orthogonal": "3x4x8"}
+
+
 def _argv(command: str, option: str, value: str, weights: str) -> list[str]:
     """A command line that is valid with ``option value`` (the other options it needs, added)."""
     base = {
@@ -519,6 +531,12 @@ def _argv(command: str, option: str, value: str, weights: str) -> list[str]:
     extra = needs.get((command, option), ["--scheme", "he", "--dist", "normal"] if command == "emit" else [])
     if command == "emit" and option == "--layout":
         base = ["torch"]
+    if option == "--init":  # an initializer that needs an argument, a rank, or another target gets it
+        value += INIT_ARGUMENTS.get(value, "")
+        if value.split("(")[0] in INIT_SHAPES:
+            base = [*base[: command == "emit"], "--shape", INIT_SHAPES[value.split("(")[0]]]
+        if command == "emit" and value in ("delta_orthogonal", "zeros_init", "ones_init"):
+            base = ["jax", *base[1:]]
     head = [] if command == DEFAULT_COMMAND else [command]
     return [*head, *base, *extra, option, value]
 

@@ -528,7 +528,10 @@ def test_tiny_subnormal_values_do_not_divide_by_zero(cli, tmp_path):
     np.save(tmp_path / "w.npy", np.array([[5e-324, 0.0], [0.0, 5e-324]]))
     tensor = audit_json(cli, str(tmp_path / "w.npy"))["tensors"][0]
     assert tensor["stats"]["max_abs_over_std"] == pytest.approx(2.0)
-    assert tensor["verdict"] == "inconclusive"
+    # it is 5e-324·I: the identity test reads the values themselves, no division
+    assert tensor["verdict"] == "structured" and tensor["statement"].startswith(
+        "2 values 4.94066e-324 on the diagonal"
+    )
 
 
 # ── 8. file problems are file errors (exit 1), naming the file ───────────────────────────────────
