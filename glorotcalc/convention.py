@@ -129,14 +129,25 @@ def law_across(law: InitLaw, layer: Layer) -> list[dict]:
 
 
 def _matrix_note(law: InitLaw, layer: Layer) -> str:
-    parts = []
+    """The matrix each framework forms: from its own weight for this layer, and from this very
+    shape were it passed to each (where the flattenings differ)."""
+    parts, literal = [], []
+    source_shape = framework_shape(layer, spec_framework(law))
     for row in law_across(law, layer):
-        stats = row["stats"]
-        if stats is not None and stats.matrix is not None:
-            fw = row["framework"]
-            rows, cols = stats.matrix
-            parts.append(f"{fw.name} {row['expression'].name} on {shape_text(row['shape'])} → {rows}×{cols}")
-    return "matrix each framework forms: " + "; ".join(parts)
+        stats, expression = row["stats"], row["expression"]
+        if stats is None or stats.matrix is None:
+            continue
+        fw = row["framework"]
+        rows, cols = stats.matrix
+        parts.append(f"{fw.name} {expression.name} on {shape_text(row['shape'])} → {rows}×{cols}")
+        own = parse_init(expression.name, fw.name) if expression.named else None
+        if own is not None and own.kind == "orthogonal":
+            matrix = law_stats(own, source_shape).matrix
+            literal.append(f"{fw.name} {matrix[0]}×{matrix[1]}")
+    note = "matrix each framework forms: " + "; ".join(parts)
+    if len({text.split(" ", 1)[1] for text in literal}) > 1:
+        note += f"; on the shape {shape_text(source_shape)} itself: " + ", ".join(literal)
+    return note
 
 
 def law_lookup(layers: Sequence[Layer], law: InitLaw, *, explain: bool = False) -> Report:

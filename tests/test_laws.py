@@ -370,3 +370,9 @@ def test_jax_batch_axis_leaves_the_batch_out_of_the_fans(cli):
     assert "batch_axis=(0,)" in cli(*argv).stdout and "fan_in 784, fan_out 256" in " ".join(
         cli(*argv).stdout.split()
     )
+
+
+def test_the_literal_shape_is_flattened_differently(cli):
+    """(3, 4, 5) passed as is: torch (shape[0], 4·5) = 3×20; Keras/JAX (3·4, shape[-1]) = 12×5."""
+    text = " ".join(cli("--shape", "3x4x5", "--init", "orthogonal_").stdout.split())
+    assert "on the shape 3×4×5 itself: torch 3×20, keras 12×5, jax 12×5, flax 12×5" in text
