@@ -30,9 +30,11 @@ The Monte Carlo draws each layer's weights with `sampling.draw` (seeded per laye
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import math
 import os
+import threading
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 
@@ -276,10 +278,11 @@ def monte_carlo(
 
     Layer l's weights come from ``SeedSequence(seed)``'s child l + 2 (children 0 and 1 give the
     input and the output gradient), so the backward pass can redraw a weight it did not keep:
-    weights are kept while their bytes fit in `cache_bytes` (default: all). The sampler's scratch
-    and the storage of the weights that are not kept are reused from draw to draw; the products
-    write into two ping-pong buffers. (Drawing the next weight while a product runs, or one weight
-    on two threads, was slower: BLAS already uses every core, and its threads spin after a product.)
+    weights are kept while their bytes fit in `cache_bytes` (default: all). When all of them fit
+    they are drawn up front on every core (`_draw_all`); otherwise the sampler's scratch and the
+    storage of the weights that are not kept are reused from draw to draw. The products write into
+    two ping-pong buffers. (Drawing the next weight while a product runs was slower: BLAS already
+    uses every core, and its threads spin after a product.)
     """
     kind = np.dtype(dtype).type
     children = np.random.SeedSequence(seed).spawn(len(steps) + 2)
@@ -306,6 +309,10 @@ def monte_carlo(
         rng = np.random.default_rng(children[index + 2])
         return draw(step.stats, shape, rng, kind, out=out, work=work)
 
+    sizes = [s.layer.fan_in * s.layer.fan_out * np.dtype(kind).itemsize for s in steps]
+    if sum(sizes) <= cache_left:  # all kept: drawn up front, on every core
+        kept.update(enumerate(_draw_all(steps, children, kind)))
+        cache_left -= sum(sizes)
     x = np.random.default_rng(children[0]).standard_normal((batch, steps[0].layer.fan_in), dtype=kind)
     forward, saved = [], []
     with np.errstate(all="ignore"):
@@ -339,6 +346,26 @@ def monte_carlo(
             if advance:
                 advance(1)
     return [MonteCarloLayer(*f, *b) for f, b in zip(forward, reversed(grads), strict=True)]
+
+
+def _draw_all(steps: list[Step], children: list[np.random.SeedSequence], kind) -> list[np.ndarray]:
+    """Every layer's weight, from its own seed child (the same bytes on any number of threads),
+    drawn on one thread per core before the first product: drawn between products, a draw shares
+    the cores with BLAS's threads, which spin for a while after each product (about 6× slower)."""
+    local = threading.local()
+
+    def one(index: int) -> np.ndarray:
+        if not hasattr(local, "work"):
+            local.work = _Work()
+        step = steps[index]
+        shape = (step.layer.fan_out, step.layer.fan_in)
+        return draw(step.stats, shape, np.random.default_rng(children[index + 2]), kind, work=local.work)
+
+    threads = min(os.cpu_count() or 1, len(steps))
+    if threads == 1:
+        return [one(index) for index in range(len(steps))]
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, range(len(steps))))
 
 
 # ---------------------------------------------------------------------------- the report
