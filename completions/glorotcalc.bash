@@ -61,7 +61,7 @@ _glorotcalc_option() {
         "emit --dist"|"propagate --dist")
             _glorotcalc_kind=words; _glorotcalc_values="uniform normal truncated" ;;
         "propagate --init")
-            _glorotcalc_kind=words; _glorotcalc_values="default xavier_uniform_ xavier_normal_ kaiming_uniform_ kaiming_normal_ xavier_uniform xavier_normal kaiming_uniform kaiming_normal orthogonal_ orthogonal GlorotNormal glorot_normal GlorotUniform glorot_uniform HeNormal he_normal HeUniform he_uniform LecunNormal lecun_normal LecunUniform lecun_uniform VarianceScaling variance_scaling Orthogonal OrthogonalInitializer" ;;
+            _glorotcalc_kind=words; _glorotcalc_values="default xavier_uniform_ xavier_normal_ kaiming_uniform_ kaiming_normal_ xavier_uniform xavier_normal kaiming_uniform kaiming_normal uniform_ normal_ trunc_normal_ orthogonal_ sparse_ GlorotNormal glorot_normal GlorotUniform glorot_uniform HeNormal he_normal HeUniform he_uniform LecunNormal lecun_normal LecunUniform lecun_uniform VarianceScaling variance_scaling RandomNormal random_normal RandomUniform random_uniform TruncatedNormal truncated_normal Orthogonal orthogonal OrthogonalInitializer normal delta_orthogonal" ;;
         *) _glorotcalc_kind=flag; return 1 ;;
     esac
 }

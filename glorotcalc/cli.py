@@ -901,10 +901,16 @@ def propagate(
         _init_clash(given)
     spec = None if by_default else _init(init, None, **given)
     one_scheme, one_dist = _one_choice(scheme, dist)
+    fw = None
+    if spec is not None:  # --shape is read as the named initializer's framework stores it
+        from glorotcalc.frameworks import spec_framework
+
+        fw = spec_framework(spec)
     layers = _layers(
         inputs,
         shape=shape,
         layout=layout,
+        framework=fw,
         activation=_activation(nonlinearity, slope),
         gain=gain,
         mode=mode,

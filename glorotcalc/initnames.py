@@ -218,15 +218,17 @@ INIT_NAMES["torch"] = (*INIT_NAMES["torch"], *_TORCH_LAWS, *_TORCH_LAW_DEPRECATE
 INIT_NAMES["keras"] = (*INIT_NAMES["keras"], *_KERAS_LAWS)
 INIT_NAMES["jax"] = (*INIT_NAMES["jax"], *(n for n in _JAX_LAWS if n not in INIT_NAMES["jax"]))
 INIT_NAMES["flax"] = (*INIT_NAMES["flax"], *(n for n in _FLAX_LAWS if n not in INIT_NAMES["flax"]))
-# what `propagate --init` takes: variance scaling, and orthogonal (beside its Gaussian)
-_ORTHOGONAL = {name for laws in _LAWS.values() for name, kind in laws.items() if kind == "orthogonal"}
-_ORTHOGONAL.add("orthogonal")
+# what `propagate --init` takes: variance scaling, the random laws (zero-mean ones propagate; a
+# law with a non-zero mean, e.g. JAX uniform's U[0, s), is refused naming it), orthogonal ones
+PROPAGATE_KINDS = ("uniform", "normal", "truncated", "sparse", "orthogonal", "delta_orthogonal")
+_NEVER_ZERO_MEAN = {"jax": ("uniform",)}  # JAX uniform(scale) is U[0, scale) for every scale
 PROPAGATE_NAMES = tuple(
     dict.fromkeys(
         name
         for framework, names in INIT_NAMES.items()
         for name in names
-        if name in _ORTHOGONAL or name not in _LAWS["jax" if framework == "flax" else framework]
+        if _LAWS["jax" if framework == "flax" else framework].get(name, "orthogonal") in PROPAGATE_KINDS
+        and name not in _NEVER_ZERO_MEAN.get("jax" if framework == "flax" else framework, ())
     )
 )
 # Initializers of those modules glorotcalc does not compute (a clear refusal, not "unknown").

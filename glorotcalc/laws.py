@@ -47,6 +47,7 @@ import math
 from dataclasses import dataclass, field
 
 from glorotcalc.errors import UsageError
+from glorotcalc.schemes import InitStats
 
 KINDS = (
     "uniform",
@@ -95,6 +96,16 @@ class InitLaw:
     @property
     def scheme(self) -> str:
         return self.kind
+
+
+@dataclass(frozen=True)
+class LawInit(InitStats):
+    """A zero-mean law as an initialization propagate follows: `variance` is the law's realized
+    variance (the same for every fan: mode ``fixed``), with the law and the tensor `shape` in its
+    framework layout; ``sampling.draw`` draws it from the law (``orthogonal.draw_weight``)."""
+
+    law: InitLaw | None = None
+    shape: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

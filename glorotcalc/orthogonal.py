@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from glorotcalc.errors import GlorotcalcError, UsageError
-from glorotcalc.laws import STRUCTURED, InitLaw, LawStats, law_stats, sparse_zeros
+from glorotcalc.laws import STRUCTURED, InitLaw, LawInit, LawStats, law_stats, sparse_zeros
 from glorotcalc.layers import Layer
 from glorotcalc.report import Report, columns
 from glorotcalc.stats import Moments
@@ -102,6 +102,31 @@ def draw_law(law: InitLaw, shape: tuple[int, ...], rng: np.random.Generator, dty
             w[rng.permutation(rows)[:zeros], col] = 0.0
         return w.astype(dtype, copy=False)
     return _elementwise(law, math.prod(shape), rng).reshape(shape).astype(dtype, copy=False)
+
+
+def draw_weight(
+    stats: LawInit,
+    size: int | tuple[int, ...],
+    rng: np.random.Generator,
+    dtype=np.float64,
+    *,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """propagate's weight from a law: a (fan_out, fan_in) matrix (torch's layout, as the Monte Carlo
+    multiplies). Entries drawn one by one (uniform, normal, truncated) fill it in any layout; a law
+    defined by the tensor's columns (sparse_) is drawn as its framework's 2-D tensor, transposed
+    when that is stored (in, out)."""
+    shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    law = stats.law
+    if law.kind in STRUCTURED:
+        w = draw_law(law, stats.shape, rng)
+        w = w if w.shape == shape else w.T
+    else:
+        w = _elementwise(law, math.prod(shape), rng).reshape(shape)
+    if out is None:
+        return w.astype(dtype)
+    out[...] = w
+    return out
 
 
 def _elementwise(law: InitLaw, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -241,7 +266,7 @@ def propagate_orthogonal(layers: list[Layer], law: InitLaw, *, batch: int, seed:
     """``propagate --init orthogonal…``: mean field, then the Monte Carlo twice — orthogonal weights,
     and a Gaussian of the same variance gain²/max(out, in) — with the spread of the per-input norm
     ratio ‖h‖/‖x‖ (log std over the batch): 0 for a square orthogonal linear network."""
-    if law.kind != "orthogonal":
+    if law.kind not in ("orthogonal", "delta_orthogonal"):
         raise UsageError(
             "propagate --init", law.call, "takes variance-scaling initializers, orthogonal ones, or default"
         )
@@ -301,6 +326,12 @@ def propagate_orthogonal(layers: list[Layer], law: InitLaw, *, batch: int, seed:
         "orthogonal linear network: dynamical isometry); a Gaussian network's grows like √(depth/width)",
         f"Monte Carlo: {batch} N(0, 1) inputs and output gradients, {dtype}, seed {seed}, zero biases",
     ]
+    if law.kind == "delta_orthogonal":
+        notes.append(
+            "delta-orthogonal: each conv propagates as a dense fan_in → fan_out map, an orthogonal matrix "
+            "of the kernel's variance gain²/fan_out; it keeps each input's norm as the kernel's one "
+            "orthogonal tap keeps each position's"
+        )
     return Report(
         kind="propagation",
         title=f"propagation · {len(layers)} layers · batch {batch} · {dtype} · orthogonal vs Gaussian",

@@ -401,6 +401,10 @@ def _check(settings: _Settings) -> None:
 
 def init_stats(layer: Layer, settings: _Settings) -> InitStats:
     """The layer's initialization: --init, --scheme/--dist, else the one recommended for its activation."""
+    if isinstance(settings.init, InitLaw):  # a zero-mean law: its realized variance, drawn from it
+        from glorotcalc.propagate_laws import law_init
+
+        return law_init(settings.init, layer)
     if settings.init is not None:
         from glorotcalc.frameworks import spec_stats
 
@@ -638,6 +642,10 @@ def _init_notes(runs: list[Run], settings: _Settings) -> list[str]:
                 text = f"{run.framework} {name} ({s.distribution}, Var = {s.scale:.6g}/{s.mode})"
                 inits.setdefault(text, None)
         return ["init (--init default, each framework's default layer init): " + "; ".join(inits)]
+    if isinstance(settings.init, InitLaw):
+        from glorotcalc.propagate_laws import law_notes
+
+        return law_notes(settings.init, runs[0].steps)
     seen = {}
     for step in runs[0].steps:
         s = step.stats
@@ -738,10 +746,12 @@ def propagate(
     one run each), else `scheme` × `distribution` (None: the scheme recommended for each layer's
     activation, normal).
     """
-    if isinstance(init, InitLaw):  # not variance scaling: orthogonal beside its Gaussian
-        from glorotcalc.orthogonal import propagate_orthogonal
+    if isinstance(init, InitLaw):  # not variance scaling: refused, orthogonal, or a zero-mean law
+        from glorotcalc.propagate_laws import orthogonal_propagation
 
-        return propagate_orthogonal(list(layers), init, batch=batch, seed=seed, dtype=dtype)
+        report = orthogonal_propagation(init, list(layers), batch=batch, seed=seed, dtype=dtype)
+        if report is not None:
+            return report
     settings = _Settings(scheme, distribution, init, defaults, batch, seed, dtype, progress)
     _check(settings)
     _check_kinds(layers)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from glorotcalc.errors import GlorotcalcError, UsageError
-from glorotcalc.laws import InitLaw
+from glorotcalc.laws import InitLaw, LawInit
 from glorotcalc.layers import Layer
 from glorotcalc.lookup import DIST_NOTES
 from glorotcalc.progress import Progress
@@ -264,8 +264,13 @@ def draw(
 
     The same transforms and blocks as ``--sample``, from `rng`; float32 or float64. `out` (a
     C-contiguous array of that shape and dtype) receives them — float32 normal and uniform draws
-    are written there directly — and `work` is scratch to reuse across calls.
+    are written there directly — and `work` is scratch to reuse across calls. A `LawInit` (an
+    initializer that is not variance scaling) is drawn from its law (`orthogonal.draw_weight`).
     """
+    if isinstance(stats, LawInit):
+        from glorotcalc.orthogonal import draw_weight
+
+        return draw_weight(stats, size, rng, dtype, out=out)
     sampler = Sampler.of(stats, dtype)
     shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     if out is None:

@@ -154,12 +154,15 @@ def test_comma_lists_are_read_from_the_completers(tree):
 
 
 def test_init_names_come_from_initnames_and_default_only_for_propagate(tree):
-    """propagate takes variance scaling and orthogonal initializers (and default); the others all."""
+    """propagate takes variance scaling, the random laws and orthogonal initializers (and default),
+    not constants or identities; the others all."""
     from glorotcalc.initnames import INIT_NAMES, PROPAGATE_NAMES
 
     names = {name for group in INIT_NAMES.values() for name in group}
-    assert {"orthogonal_", "Orthogonal", "orthogonal", "kaiming_normal_"} <= set(PROPAGATE_NAMES)
-    assert not {"uniform_", "dirac_", "Identity", "delta_orthogonal"} & set(PROPAGATE_NAMES)
+    propagated = {"orthogonal_", "Orthogonal", "orthogonal", "kaiming_normal_", "delta_orthogonal"}
+    propagated |= {"uniform_", "normal_", "trunc_normal_", "sparse_", "RandomNormal", "TruncatedNormal"}
+    assert propagated <= set(PROPAGATE_NAMES)
+    assert not {"dirac_", "eye_", "Identity", "zeros_", "ones_", "Constant", "zeros"} & set(PROPAGATE_NAMES)
     for command in tree.commands:
         for option in command.options:
             if option.names == ("--init",):
@@ -403,7 +406,7 @@ TERMINAL_CASES = [  # line typed before the Tab, a word the answer shows (regex)
     ("glorotcalc emit ", r"keras", set(FRAMEWORKS)),
     ("glorotcalc gain ", r"leaky_relu", ACTIVATIONS),
     ("glorotcalc audit ", r"model\.txt", {"model.npy", "model.txt"}),
-    ("glorotcalc propagate --init d", r"default", {"default"}),
+    ("glorotcalc propagate --init def", r"default", {"default"}),
 ]
 
 
@@ -505,6 +508,7 @@ def test_fish_offers_exactly_the_options_of_each_command(group, scratch, command
 # (a bare truncated_normal is Keras's N(0, 0.05²) or JAX's N(0, 0.01²): ambiguous without stddev)
 INIT_ARGUMENTS = {name: "(0.5)" for name in ("constant_", "constant", "sparse_", "sparse")}
 INIT_ARGUMENTS["truncated_normal"] = "(stddev=0.02)"
+PROPAGATE_ARGUMENTS = {"uniform_": "(-0.1, 0.1)"}  # propagate: zero-mean bounds (U(0, 1) is refused)
 INIT_SHAPES = {"dirac_": "8x4x3", "dirac": "8x4x3", "delta_orthogonal": "3x4x8"}
 
 
@@ -532,6 +536,7 @@ def _argv(command: str, option: str, value: str, weights: str) -> list[str]:
     if command == "emit" and option == "--layout":
         base = ["torch"]
     if option == "--init":  # an initializer that needs an argument, a rank, or another target gets it
+        value += (PROPAGATE_ARGUMENTS if command == "propagate" else {}).get(value, "")
         value += INIT_ARGUMENTS.get(value, "")
         if value.split("(")[0] in INIT_SHAPES:
             base = [*base[: command == "emit"], "--shape", INIT_SHAPES[value.split("(")[0]]]
