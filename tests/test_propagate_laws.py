@@ -200,3 +200,12 @@ def test_delta_orthogonal_conv_layers_propagate_like_orthogonal(cli):
     assert shaped.exit_code == 0, shaped.output  # --shape read in JAX's layout (*k, in, out)
     dense_layer = cli("propagate", "64", "64", "--init", "delta_orthogonal")
     assert dense_layer.exit_code == 2 and "3-, 4- or 5-D" in dense_layer.stderr
+
+
+def test_shape_is_read_in_the_initializers_framework_layout(cli):
+    """As lookup and emit: Keras's (*k, in, out) = (3, 3, 16, 32) has fan_in 3·3·16 = 144, fan_out
+    3·3·32 = 288; torch's (out, in, *k) reading of the same --shape gives 3·16·32 for both."""
+    keras = propagate_json(cli, "--shape", "3x3x16x32", "--init", "RandomNormal(stddev=0.05)")["layers"][0]
+    assert (keras["fan_in"], keras["fan_out"]) == (144, 288)
+    torch = propagate_json(cli, "--shape", "3x3x16x32", "--init", "normal_(0, 0.05)")["layers"][0]
+    assert (torch["fan_in"], torch["fan_out"]) == (3 * 16 * 32, 3 * 16 * 32)
