@@ -164,10 +164,10 @@ DEFAULTS_COLUMNS = columns(
 
 def _many_layer_columns(recurrent: bool = False) -> list:
     """One row per layer × framework: a layer column, and no draws column to stay narrow. With
-    recurrent layers the bias (an LSTM's forget-gate bias) stays and ÷ He gives way first."""
+    recurrent layers ÷ He gives way first, so the bias (an LSTM's forget-gate bias) stays."""
     kept = [column for column in DEFAULTS_COLUMNS if column.key != "distribution"]
     if recurrent:
-        kept = [_priority(column, {"bias": 0, "ratio_he": 5}.get(column.key)) for column in kept]
+        kept = [_priority(column, {"ratio_he": 5}.get(column.key)) for column in kept]
     return [*columns(("layer", "layer", "name")), *kept]
 
 

@@ -556,6 +556,13 @@ KERAS = Framework(
         # Keras 3 Conv*DTranspose takes no groups (keras/src/layers/convolutional/base_conv_transpose.py)
         "conv_transpose": "keras.layers.Conv{rank}DTranspose({out}, {kernel}, kernel_initializer={init})",
         "embedding": "keras.layers.Embedding({fan_in}, {out}, embeddings_initializer={init})",
+        # the stacked kernel (in, gates·H) and recurrent_kernel (H, gates·H) are torch's
+        # weight_ih_l{k}ᵀ and weight_hh_l{k}ᵀ (keras/src/layers/rnn/lstm.py, gru.py, simple_rnn.py)
+        **{
+            f"{cell}_{part}": f"keras.layers.{layer}({{hidden}}, {argument}={{init}})"
+            for cell, layer in (("lstm", "LSTM"), ("gru", "GRU"), ("rnn", "SimpleRNN"))
+            for part, argument in (("ih", "kernel_initializer"), ("hh", "recurrent_initializer"))
+        },
     },
     model_header=(
         "# each layer's initializer, by its torch module path: pass it as the comment shows",

@@ -23,6 +23,7 @@ Pure (``math`` only). Facts from torch 2.13 ``torch/nn/modules/rnn.py``:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # cell → (number of gates, torch module, Keras layer, Flax cell)
@@ -136,9 +137,7 @@ def output_size(hidden_size: int, proj_size: int, bidirectional: bool) -> int:
     return (proj_size or hidden_size) * (2 if bidirectional else 1)
 
 
-def hidden_size_from(
-    name: str, shapes: dict[str, tuple[int, ...]]
-) -> tuple[int, str] | None:
+def hidden_size_from(name: str, shape_of: Callable[[str], tuple[int, ...] | None]) -> tuple[int, str] | None:
     """H of the torch recurrent parameter `name`, read from its module's other parameters, and the
     evidence: ``weight_hr_l{k}`` ``(proj, H)`` when present, else ``weight_hh_l{k}`` ``(gates·H, H)``
     whose rows are 1, 3 or 4 times its columns. None when `name` is not such a parameter."""
@@ -146,10 +145,10 @@ def hidden_size_from(
     if match is None:
         return None
     prefix, index, reverse = match.group("prefix"), match.group("index") or "", match.group("reverse") or ""
-    projection = shapes.get(f"{prefix}weight_hr{index}{reverse}")
+    projection = shape_of(f"{prefix}weight_hr{index}{reverse}")
     if projection is not None and len(projection) == 2:
         return projection[1], f"H = {projection[1]} from {prefix}weight_hr{index}{reverse} {projection}"
-    recurrent = shapes.get(f"{prefix}weight_hh{index}{reverse}")
+    recurrent = shape_of(f"{prefix}weight_hh{index}{reverse}")
     if recurrent is None or len(recurrent) != 2 or not recurrent[1]:
         return None
     gates, rest = divmod(recurrent[0], recurrent[1])
