@@ -728,7 +728,9 @@ def _shape_of(file: WeightsFile):
     return shape_of
 
 
-def _recurrent_candidates(file: WeightsFile, tensor: Tensor, layout: str, item: Audited) -> list[Candidate] | None:
+def _recurrent_candidates(
+    file: WeightsFile, tensor: Tensor, layout: str, item: Audited
+) -> list[Candidate] | None:
     """A torch recurrent parameter (``weight_ih_l0``, ``bias_hh_l0_reverse``, ``weight_hr_l0``): its
     H from the module's ``weight_hr``/``weight_hh`` (the evidence goes in the note), then torch's
     U(±1/√H) ahead of the standard candidates; None when `tensor` is not one."""

@@ -792,7 +792,13 @@ RECURRENT_FORMS = {
     "rnn-arch": (("784-rnn256@relu", "--layer", "layer0.weight_ih_l0"), None),
     "rnn-printout": (("-", "--layer", "weight_ih"), "RNNCell(784, 256, nonlinearity=relu)\n"),
 }
-RECURRENT_SETTINGS = ("he uniform", "--gain 2", "--mode fan_out", "--init kaiming_uniform_(a=5**0.5)", "--framework keras")
+RECURRENT_SETTINGS = (
+    "he uniform",
+    "--gain 2",
+    "--mode fan_out",
+    "--init kaiming_uniform_(a=5**0.5)",
+    "--framework keras",
+)
 
 
 @pytest.mark.parametrize("form", sorted(RECURRENT_FORMS))
