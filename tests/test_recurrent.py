@@ -253,3 +253,24 @@ def test_audit_recognizes_torch_recurrent_default(tmp_path):
     for record in records:
         assert record["match"]["label"] == "torch recurrent default U(±1/√H)", record["name"]
         assert "H = 128 from weight_hr_l0 (32, 128)" in record["fan_source"]
+
+
+@pytest.mark.parametrize("form", [("16-lstm8",), ("-",)])
+def test_layout_keras_stores_the_kernel_in_out(cli, form):
+    """--layout keras: weight_ih_l0 is Keras's kernel (in, 4H), weight_hh_l0 its recurrent kernel (H, 4H)."""
+    result = cli(*form, "--layout", "keras", "--format", "json", stdin="LSTM(16, 8)\n")
+    assert result.exit_code == 0, result.stderr
+    shapes = [layer["shape"] for layer in json.loads(result.stdout)["layers"]]
+    assert shapes == [[16, 32], [8, 32]]
+
+
+@pytest.mark.parametrize("form", [("16-gru8",), ("-",)])
+def test_sample_draws_the_stacked_weight(cli, form):
+    """--sample on a recurrent weight draws its stacked shape: glorot std √(2/(16 + 24))."""
+    argv = (*form, "--layer", "0", "--scheme", "glorot", "--dist", "uniform", "--sample")
+    result = cli(*argv, "--samples", "200000", "--format", "json", stdin="GRU(16, 8)\n")
+    assert result.exit_code == 0, result.stderr
+    (layer,) = json.loads(result.stdout)["layers"]
+    (found,) = layer["results"]
+    assert math.isclose(found["std"], math.sqrt(2 / (16 + 3 * 8)))
+    assert found["verdict"] == "within"
