@@ -16,6 +16,11 @@ tokens with ``-``; the first token is the input width (or channels), every other
                        (Keras ``Conv2D(groups=G)``), whose Keras fans differ
 ``flatten:HxW``        the previous channels × H × W feed the next dense layer
                        (``flatten:L``, ``flatten:DxHxW`` for 1-D and 3-D)
+``lstmH``, ``gruH``,    a torch recurrent layer of hidden size H (``nn.LSTM``, ``nn.GRU``,
+``rnnH``               ``nn.RNN``): one layer per weight parameter (``weight_ih_l0`` …);
+                       ``…xL`` L stacked layers, ``…bi`` bidirectional, ``lstmHpP`` proj_size
+                       P, in that order (``lstm256p64x2bi``); ``rnnH@relu`` nonlinearity relu
+                       (tanh by default). The next layer sees (P or H)·directions features
 ``…@act``              the activation after a layer (``256@relu``, ``conv3x3:64@leaky_relu:0.2``);
                        layers without one take the default (``--nonlinearity``/``--act``)
 =====================  ===================================================================
@@ -37,20 +42,24 @@ from itertools import pairwise
 
 from glorotcalc.errors import UsageError, positive_int
 from glorotcalc.gain import ACTIVATIONS, ALIASES, Activation, parse_activation
-from glorotcalc.layers import Layer, conv, dense
+from glorotcalc.layers import Layer, conv, dense, recurrent
+from glorotcalc.recurrent import NONLINEARITIES, output_size, recurrent_weights
 
 MAX_ARCH_CHARS = 100_000
 MAX_DIGITS = 30  # longer digit strings are refused before int() (which refuses > 4300 digits)
 MAX_KERNEL_RANK = 3
 EXPECTED = (
-    "expected N, convK:C, convKxK:C, convKxKxK:C (/G groups; convt… transposed; dwconvKxK depthwise) "
-    "or flatten:HxW, "
+    "expected N, convK:C, convKxK:C, convKxKxK:C (/G groups; convt… transposed; dwconvKxK depthwise), "
+    "lstmH, gruH, rnnH (xL layers, bi, lstmHpP) or flatten:HxW, "
     "each layer with an optional @activation"
 )
 _INT = re.compile(r"[0-9]+")
 _DIMS = re.compile(r"[0-9]+(?:[x×][0-9]+)*")
 _CONV = re.compile(
     r"(?P<dw>dw)?conv(?P<t>t?)(?P<kernel>[^:/@]*)(?::(?P<channels>[^/]*))?(?:/(?P<groups>.*))?"
+)
+_RECURRENT = re.compile(
+    r"(?P<cell>lstm|gru|rnn)(?P<hidden>[0-9]+)(?:p(?P<proj>[0-9]+))?(?:x(?P<layers>[0-9]+))?(?P<bi>bi)?"
 )
 # a '-' that belongs to an activation's slope (a sign or an exponent), not a token separator
 _SLOPE_PREFIX = re.compile(r"@[A-Za-z_]*:(?:[+-]?[0-9.]*[eE])?")
@@ -104,6 +113,13 @@ class _Chain:
     conv_rank: int = 0
     flatten: tuple[int, ...] = ()
     layers: list[Layer] = field(default_factory=list)
+    weighted: int = 0  # layer tokens so far: a recurrent token adds several layers
+
+
+def _next_name(state: _Chain) -> str:
+    """``layer{i}`` for the i-th layer token (from 0); a recurrent token's weights are under it."""
+    state.weighted += 1
+    return f"layer{state.weighted - 1}"
 
 
 def parse_chain(
@@ -205,6 +221,9 @@ def _step(state: _Chain, token: str, index: int) -> None:
             raise _Bad("flatten has no weights and takes no @activation")
         _flatten(state, body)
         return
+    if body.startswith(("lstm", "gru", "rnn")):
+        _recurrent(state, body, _activation(act) if at else None)
+        return
     activation = _activation(act) if at else state.default
     if _INT.fullmatch(body):
         _dense(state, _int(body, "units"), activation)
@@ -212,6 +231,42 @@ def _step(state: _Chain, token: str, index: int) -> None:
         _conv(state, body, activation)
     else:
         raise _Bad(EXPECTED)
+
+
+def _recurrent(state: _Chain, body: str, activation: Activation | None) -> None:
+    """``lstm256p64x2bi``: the weight parameters of that torch module, named ``layerN.weight_ih_l0`` …."""
+    if state.previous == "flatten":
+        raise _Bad("flatten must be followed by a dense layer N, not a recurrent layer")
+    match = _RECURRENT.fullmatch(body)
+    if match is None:
+        raise _Bad("a recurrent layer is lstmH, gruH or rnnH, then xL layers and bi, e.g. lstm256x2bi")
+    cell = match.group("cell")
+    hidden = _int(match.group("hidden"), "hidden size")
+    proj = _int(match.group("proj"), "proj_size") if match.group("proj") else 0
+    if proj and cell != "lstm":
+        raise _Bad("proj_size (pP) is an LSTM's only, e.g. lstm256p64")
+    if proj >= hidden and proj:
+        raise _Bad(f"proj_size {proj} must be smaller than the hidden size {hidden} (torch's rule)")
+    nonlinearity = "tanh"
+    if activation is not None:
+        if cell != "rnn" or activation.name not in NONLINEARITIES:
+            raise _Bad("only rnnH takes @tanh or @relu (torch's nonlinearity); LSTM/GRU gates are fixed")
+        nonlinearity = activation.name
+    layers = _int(match.group("layers"), "num_layers") if match.group("layers") else 1
+    bidirectional = bool(match.group("bi"))
+    weights = recurrent_weights(
+        cell,
+        state.channels,
+        hidden,
+        num_layers=layers,
+        bidirectional=bidirectional,
+        proj_size=proj,
+        bias=False,
+        nonlinearity=nonlinearity,
+    )
+    name = _next_name(state)
+    state.layers += [recurrent(w, state.layout, name=f"{name}.{w.parameter}") for w in weights]
+    state.channels, state.previous = output_size(hidden, proj, bidirectional), "recurrent"
 
 
 def _int(text: str, what: str) -> int:
@@ -245,12 +300,14 @@ def _dense(state: _Chain, units: int, activation: Activation) -> None:
         fan_in = state.channels * math.prod(state.flatten)
         spatial = "×".join(map(str, state.flatten))
         notes = (f"input {state.channels}×{spatial} = {fan_in} (flatten:{spatial.replace('×', 'x')})",)
+    elif state.previous == "recurrent":
+        notes = (f"input = the {state.channels} features of the recurrent layer's output per step",)
     elif state.previous == "conv":
         notes = (
             f"input = the {state.channels} channels of the conv before (as after global pooling); "
             "flatten:HxW before it takes channels×H×W",
         )
-    name = f"layer{len(state.layers)}"
+    name = _next_name(state)
     state.layers.append(
         dense(
             fan_in, units, state.layout, name=name, activation=activation, flatten=state.flatten, notes=notes
@@ -272,7 +329,7 @@ def _conv(state: _Chain, body: str, activation: Activation) -> None:
     else:
         out_channels = _out_channels(match, body)
         groups = _groups(match.group("groups"), state.channels, out_channels)
-    name = f"layer{len(state.layers)}"
+    name = _next_name(state)
     transposed = bool(match.group("t"))
     state.layers.append(
         conv(

@@ -50,6 +50,7 @@ from glorotcalc.gain import Gain
 from glorotcalc.layers import from_shape
 from glorotcalc.loaders import CHUNK, WIDTHS, Tensor, TensorError, WeightsFile, open_weights
 from glorotcalc.progress import Progress
+from glorotcalc.recurrent import hidden_size_from
 from glorotcalc.report import Report, columns
 from glorotcalc.schemes import TRUNCATION, scheme_stats
 from glorotcalc.stats import Law, Moments, Scratch, chunk_moments, law
@@ -704,7 +705,53 @@ def _skip_reason(tensor: Tensor) -> tuple[str, str] | None:
     return None
 
 
+def recurrent_candidate(hidden_size: int) -> Candidate:
+    """torch's recurrent default: U(±1/√H) on every parameter (torch 2.13 ``torch/nn/modules/rnn.py``
+    ``RNNBase.reset_parameters``), std = 1/√(3H) whatever the tensor's shape."""
+    return Candidate(
+        "torch recurrent default",
+        "hidden",
+        math.sqrt(1 / 3),
+        "√(1/3)",
+        "uniform",
+        1 / math.sqrt(3 * hidden_size),
+        "torch recurrent default U(±1/√H)",
+        "torch",
+    )
+
+
+def _shape_of(file: WeightsFile):
+    def shape_of(name: str) -> tuple[int, ...] | None:
+        found = file.by_name.get(name)
+        return None if found is None else tuple(found.shape)
+
+    return shape_of
+
+
+def _recurrent_candidates(
+    file: WeightsFile, tensor: Tensor, layout: str, item: Audited
+) -> list[Candidate] | None:
+    """A torch recurrent parameter (``weight_ih_l0``, ``bias_hh_l0_reverse``, ``weight_hr_l0``): its
+    H from the module's ``weight_hr``/``weight_hh`` (the evidence goes in the note), then torch's
+    U(±1/√H) ahead of the standard candidates; None when `tensor` is not one."""
+    found = hidden_size_from(tensor.name, _shape_of(file))
+    if found is None:
+        return None
+    hidden_size, evidence = found
+    item.note = evidence
+    if len(tensor.shape) < 2:
+        item.fans = (hidden_size, None)
+        return [recurrent_candidate(hidden_size)]
+    item.fans = compute_fans(tensor.shape, layout)
+    candidates = [recurrent_candidate(hidden_size), *weight_candidates(*item.fans, layout, tensor.shape)]
+    item.predictions = _predictions(candidates)
+    return candidates
+
+
 def _candidates(file: WeightsFile, tensor: Tensor, layout: str, item: Audited) -> list[Candidate]:
+    recurrent = _recurrent_candidates(file, tensor, layout, item)
+    if recurrent is not None:
+        return recurrent
     if len(tensor.shape) >= 2:
         try:
             item.fans = compute_fans(tensor.shape, layout)

@@ -9,6 +9,7 @@ dropped.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from glorotcalc.frameworks import (
     FRAMEWORKS,
@@ -48,13 +49,14 @@ def defaults(
         records.append({**layer_record(layer), "he_std": he.std, "glorot_std": glorot.std, "defaults": found})
     unknown = [_unknown_row(module) for module in getattr(layers, "unknown", [])]
     single = len(layers) == 1 and not unknown
+    recurrent = any(layer.recurrent for layer in layers)
     document = {"layers": records}
     if unknown:
         document["unknown_modules"] = [module.as_dict() for module in layers.unknown]
     return Report(
         kind="defaults",
         title=_title(layers),
-        columns=DEFAULTS_COLUMNS if single else _many_layer_columns(),
+        columns=DEFAULTS_COLUMNS if single else _many_layer_columns(recurrent),
         rows=rows + unknown,
         document=document,
         notes=_notes(frameworks, layers, explain),
@@ -75,7 +77,7 @@ def _row(fw: Framework, layer: Layer, he_std: float, glorot_std: float, with_exp
         "bias_bound": bias_bound(fw, layer),
     }
     if layer_default(fw, layer) is None:
-        return {**base, "layer_init": f"no {layer.kind} layer", "bias": "—"}
+        return {**base, "layer_init": f"no {layer.label} layer", "bias": "—"}
     stats = default_stats(fw, layer)
     return {
         **base,
@@ -112,8 +114,13 @@ def _title(layers: Sequence[Layer]) -> str:
 
 
 def _notes(frameworks: Sequence[Framework], layers: Sequence[Layer], explain: bool) -> list[str]:
-    notes = [f"{fw.layer_names}: {fw.default_note}" for fw in frameworks]
-    notes += [fw.bias_note for fw in frameworks if fw.bias_note]
+    recurrent = [layer for layer in layers if layer.recurrent]
+    notes = []
+    if len(recurrent) < len(layers):
+        notes += [f"{fw.layer_names}: {fw.default_note}" for fw in frameworks]
+        notes += [fw.bias_note for fw in frameworks if fw.bias_note]
+    if recurrent:
+        notes += [fw.recurrent_note for fw in frameworks if fw.recurrent_note]
     notes.append("÷ He: std / √(2/fan_in); ÷ Glorot: std / √(2/(fan_in + fan_out)), this layer's fans")
     notes += [
         _layer_note(layer, frameworks) for layer in layers if layer.kind in ("conv_transpose", "depthwise")
@@ -155,10 +162,19 @@ DEFAULTS_COLUMNS = columns(
 )
 
 
-def _many_layer_columns() -> list:
-    """One row per layer × framework: a layer column, and no draws column to stay narrow."""
+def _many_layer_columns(recurrent: bool = False) -> list:
+    """One row per layer × framework: a layer column, and no draws column to stay narrow. With
+    recurrent layers ÷ He gives way first, so the bias (an LSTM's forget-gate bias) stays."""
     kept = [column for column in DEFAULTS_COLUMNS if column.key != "distribution"]
+    if recurrent:
+        kept = [_priority(column, {"ratio_he": 5}.get(column.key)) for column in kept]
     return [*columns(("layer", "layer", "name")), *kept]
+
+
+def _priority(column, priority: int | None):
+    if priority is None:
+        return column
+    return replace(column, drop=priority)
 
 
 DEFAULTS_CSV_COLUMNS = columns(

@@ -195,6 +195,10 @@ def tensor_slots(layers: Sequence[Layer]) -> list[Slot]:
 def parameter_path(layer: Layer, part: str) -> str:
     """The torch path of `layer`'s `part` (weight/bias) in the printed model: ``0.weight``,
     ``layers.0.self_attn.in_proj_weight``; a bare layer's printout (``Linear(…)``) is ``weight``."""
+    if layer.recurrent is not None:  # the name is the parameter: lstm.weight_ih_l0 (bias_ih_l0)
+        module, _, parameter = layer.name.rpartition(".")
+        named = parameter.replace("weight_", f"{part}_", 1)
+        return f"{module}.{named}" if module else named
     if ROOT_LAYER.fullmatch(layer.name):
         return part
     return PARAMETER_PATHS.get(layer.kind, PARAMETER_PATH).format(name=layer.name, part=part)
@@ -325,6 +329,9 @@ def _code_block(
 def _layer_hint(target: Framework, layer: Layer, init: str, *, takes_init: bool = False) -> str | None:
     """Where the weight lives in that framework's layer API (dense, conv, embedding layers);
     with `takes_init`, only a layer call that takes the initializer (not torch's ``.weight``)."""
+    if layer.recurrent is not None:
+        template = target.layer_api.get(layer.default_key)
+        return None if template is None else template.format(hidden=layer.recurrent.hidden_size, init=init)
     template = target.layer_api.get(layer.kind)
     if template is None or not layer.in_channels or len(layer.kernel) > target.max_rank.get(layer.kind, 3):
         return None

@@ -49,8 +49,13 @@ class LayerDefault:
 
     Var = scale/n with n from `mode` on the framework's own fans (``fans="in_channels"``: n is the
     first input size, torch ``Bilinear``; ``"out_channels"``: n is the features, Flax ``Embed``),
-    or a fixed `variance` (torch ``Embedding`` N(0, 1)). bias: ``fan_in`` = U(±1/√fan_in) with
-    the weight's fan_in, ``zeros``, or ``none`` (the layer has no bias).
+    or a fixed `variance` (torch ``Embedding`` N(0, 1)); ``"hidden"``: n is a recurrent layer's
+    hidden size H (torch ``RNNBase.reset_parameters`` U(±1/√H); Flax's per-gate ``(H, H)``
+    orthogonal); ``"max_dim"``: n = max(rows, cols) of the framework's 2-D weight (Keras's
+    orthogonal recurrent kernel ``(H, gates·H)``). distribution ``"orthogonal"``: a (semi-)orthogonal
+    matrix times √scale — mean 0, entries' RMS √(scale/max(rows, cols)), |w| ≤ √scale.
+    bias: ``fan_in`` = U(±1/√fan_in) with the weight's fan_in, ``hidden`` = U(±1/√H), ``none``
+    (the layer has no bias), or what to show as it is (``zeros``, ``zeros, forget gate 1``).
     """
 
     layer: str
@@ -118,6 +123,7 @@ class Framework:
     layer_names: str = ""
     default_note: str = ""
     bias_note: str = ""
+    recurrent_note: str = ""  # its recurrent layers' defaults, for the defaults command
     notes_by_distribution: Mapping[str, str] = field(default_factory=dict)
     notes_by_scheme: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
@@ -395,6 +401,17 @@ def express_law(law: InitLaw, fw: Framework, shape: tuple, *, code: bool = False
 # ── the records ──────────────────────────────────────────────────────────────────────────────────
 
 _TORCH_LINEAR = LayerDefault("nn.Linear", "kaiming_uniform_(a=√5)", 1 / 3, bias="fan_in")
+# torch 2.13 torch/nn/modules/rnn.py RNNBase.reset_parameters and RNNCellBase.reset_parameters:
+# init.uniform_(w, -1/√H, 1/√H) on every parameter (weights, biases, the projection weight_hr):
+# Var = 1/(3H), whatever the weight's shape (checked live in tests/test_recurrent.py)
+_TORCH_RECURRENT = {
+    f"{cell}_{part}": LayerDefault(
+        f"nn.{module}", "uniform_(±1/√H)", 1 / 3, fans="hidden", bias="none" if part == "hr" else "hidden"
+    )
+    for cell, module in (("lstm", "LSTM"), ("gru", "GRU"), ("rnn", "RNN"))
+    for part in ("ih", "hh", "hr")
+    if part != "hr" or cell == "lstm"
+}
 _TORCH_CONV = replace(_TORCH_LINEAR, layer="nn.Conv*d")
 TORCH = Framework(
     name="torch",
@@ -426,10 +443,13 @@ TORCH = Framework(
         ),
         # MultiheadAttention._reset_parameters: xavier_uniform_(in_proj_weight), in_proj_bias = 0
         "attention": LayerDefault("nn.MultiheadAttention", "xavier_uniform_", 1.0, "fan_avg"),
+        **_TORCH_RECURRENT,
     },
     layer_names="torch nn.Linear, nn.Conv*d, nn.ConvTranspose*d",
     default_note="kaiming_uniform_(a=√5) = U(±1/√fan_in), Var = 1/(3·fan_in)",
     bias_note="torch bias: U(±1/√fan_in) with the weight's fan_in",
+    recurrent_note="torch nn.RNN, nn.LSTM, nn.GRU and cells: U(±1/√H) on every weight and both "
+    "biases (bias_ih, bias_hh), H = hidden_size",
     notes_by_distribution={
         "normal": "normal = N(0, std²), untruncated (xavier_normal_, kaiming_normal_)",
         "truncated": "truncated: trunc_normal_ takes absolute bounds a, b and keeps σ: "
@@ -461,6 +481,28 @@ TORCH = Framework(
 # base_conv_transpose.py ((*k, out, in)), base_depthwise_conv.py ((*k, in, multiplier)), and
 # Embedding's "uniform" = RandomUniform(±0.05) in core/embedding.py.
 _KERAS_DENSE = LayerDefault("Dense", "glorot_uniform", 1.0, "fan_avg")
+# Keras 3.15.1 keras/src/layers/rnn/lstm.py, gru.py, simple_rnn.py (the cells' build): kernel
+# (in, gates·H) glorot_uniform on the stacked matrix; recurrent_kernel (H, gates·H) "orthogonal"
+# (Orthogonal(gain=1): entries' RMS 1/√(gates·H)); one bias, zeros: LSTM (4H,) with
+# unit_forget_bias=True → ones on the forget gate [H:2H]; GRU reset_after=True → (2, 3H), the input
+# and the recurrent bias; SimpleRNN (H,). The bias is shown on the kernel's row. No projection.
+_KERAS_RECURRENT = {
+    f"{cell}_{part}": LayerDefault(
+        layer,
+        "glorot_uniform" if part == "ih" else "orthogonal",
+        1.0,
+        "fan_avg" if part == "ih" else "fan_out",
+        "uniform" if part == "ih" else "orthogonal",
+        "weight" if part == "ih" else "max_dim",
+        bias=bias if part == "ih" else "none",
+    )
+    for cell, layer, bias in (
+        ("lstm", "LSTM", "zeros, forget gate 1"),
+        ("gru", "GRU", "zeros (2, 3H)"),
+        ("rnn", "SimpleRNN", "zeros"),
+    )
+    for part in ("ih", "hh")
+}
 KERAS = Framework(
     name="keras",
     title="Keras",
@@ -491,9 +533,13 @@ KERAS = Framework(
         # `build`). With torch's split key_dim = E/H that is Var = 2/(E + E) = 1/E: fan_in of
         # the packed weight, scale 1 (tests/test_keras_peer.py); not glorot on (E, 3E).
         "attention": replace(_KERAS_DENSE, layer="MultiHeadAttention", mode="fan_in"),
+        **_KERAS_RECURRENT,
     },
     layer_names="Keras Dense, Conv*D",
     default_note="glorot_uniform, Var = 2/(fan_in + fan_out); zero bias",
+    recurrent_note="Keras LSTM, GRU, SimpleRNN: kernel (in, gates·H) glorot_uniform on the stacked "
+    "matrix, recurrent_kernel (H, gates·H) orthogonal, RMS 1/√(gates·H); one zero bias (on the kernel "
+    "row): LSTM unit_forget_bias → forget gate 1, GRU reset_after → (2, 3H)",
     notes_by_distribution={
         "truncated": "normal → truncated (Keras convention): Keras *_normal = N(0, σ²) cut at ±2σ, "
         "σ = std/0.87962566, realized std √Var",
@@ -510,6 +556,13 @@ KERAS = Framework(
         # Keras 3 Conv*DTranspose takes no groups (keras/src/layers/convolutional/base_conv_transpose.py)
         "conv_transpose": "keras.layers.Conv{rank}DTranspose({out}, {kernel}, kernel_initializer={init})",
         "embedding": "keras.layers.Embedding({fan_in}, {out}, embeddings_initializer={init})",
+        # the stacked kernel (in, gates·H) and recurrent_kernel (H, gates·H) are torch's
+        # weight_ih_l{k}ᵀ and weight_hh_l{k}ᵀ (keras/src/layers/rnn/lstm.py, gru.py, simple_rnn.py)
+        **{
+            f"{cell}_{part}": f"keras.layers.{layer}({{hidden}}, {argument}={{init}})"
+            for cell, layer in (("lstm", "LSTM"), ("gru", "GRU"), ("rnn", "SimpleRNN"))
+            for part, argument in (("ih", "kernel_initializer"), ("hh", "recurrent_initializer"))
+        },
     },
     model_header=(
         "# each layer's initializer, by its torch module path: pass it as the comment shows",
@@ -562,6 +615,28 @@ JAX = Framework(
 # ConvTranspose ((*k, in, out)); default_embed_init = variance_scaling(1.0, "fan_in", "normal",
 # out_axis=0); flax/linen/attention.py q/k/v DenseGeneral kernels initialized flat (E, H·D).
 _FLAX_DENSE = LayerDefault("nn.Dense", "lecun_normal", 1.0, "fan_in", "truncated")
+# Flax 0.12.8 flax/linen/recurrent.py: LSTMCell, GRUCell, SimpleCell build one Dense per gate —
+# input Dense (in, H) with kernel_init = default_kernel_init (lecun_normal), hidden Dense (H, H)
+# with recurrent_kernel_init = orthogonal() (entries' RMS 1/√H), bias_init zeros. Biases: LSTMCell
+# on the hidden Dense (use_bias=True), none on the input one; GRUCell on the input Dense and on
+# the hidden n gate only; SimpleCell on the input Dense. No projection, no forget-gate bias.
+_FLAX_RECURRENT = {
+    f"{cell}_{part}": LayerDefault(
+        f"nn.{layer}",
+        "lecun_normal" if part == "ih" else "orthogonal",
+        1.0,
+        "fan_in",
+        "truncated" if part == "ih" else "orthogonal",
+        "weight" if part == "ih" else "hidden",
+        bias=bias[part == "hh"],
+    )
+    for cell, layer, bias in (
+        ("lstm", "LSTMCell", ("none", "zeros")),
+        ("gru", "GRUCell", ("zeros", "zeros (n gate)")),
+        ("rnn", "SimpleCell", ("zeros", "none")),
+    )
+    for part in ("ih", "hh")
+}
 FLAX = Framework(
     name="flax",
     title="Flax",
@@ -585,9 +660,12 @@ FLAX = Framework(
             bias="none",
         ),
         "attention": replace(_FLAX_DENSE, layer="nn.MultiHeadDotProductAttention"),
+        **_FLAX_RECURRENT,
     },
     layer_names="Flax nn.Dense, nn.Conv",
     default_note="lecun_normal, truncated at ±2σ, realized Var = 1/fan_in; zero bias",
+    recurrent_note="Flax nn.LSTMCell, nn.GRUCell, nn.SimpleCell: a Dense per gate — input (in, H) "
+    "lecun_normal, hidden (H, H) orthogonal, RMS 1/√H; zero biases, no forget-gate bias",
     notes_by_distribution={
         "truncated": "normal → truncated (JAX convention): Flax *_normal = N(0, σ²) cut at ±2σ, "
         "σ = std/0.87962566, realized std √Var",
@@ -730,7 +808,7 @@ def layer_default(fw: Framework, layer: Layer) -> LayerDefault | None:
     (no such layer: a kind it lacks, or a kernel rank it lacks)."""
     if len(layer.kernel) > fw.max_rank.get(layer.kind, 3):
         return None
-    return fw.layers.get(layer.kind) or (fw.layers.get("dense") if layer.kind == "weight" else None)
+    return fw.layers.get(layer.default_key) or (fw.layers.get("dense") if layer.kind == "weight" else None)
 
 
 def model_init(fw: Framework, layer: Layer, part: str) -> str | None:
@@ -764,12 +842,12 @@ def default_stats(fw: Framework, layer: Layer) -> InitStats:
             default, init=reinit, scale=1.0, mode="fan_avg", distribution="uniform", variance=None
         )
     fan_in, fan_out = framework_fans(layer, fw)
-    n_in = {"weight": fan_in, "in_channels": layer.in_channels, "out_channels": layer.out_channels}[
-        default.fans
-    ]
+    n_in = _default_n(default, layer, fan_in, framework_shape(layer, fw))
     scale = default.scale if default.variance is None else default.variance * n_in
     mode = "fan_in" if default.variance is not None else default.mode
     gain = Gain(math.sqrt(scale), default.init, scale)
+    if default.distribution == "orthogonal":
+        return _orthogonal(default, fw, n_in if mode == "fan_in" else fan_out, fan_in, fan_out)
 
     def stats_of(fi: int, fo: int, n: float | None = None) -> InitStats:
         return variance_scaling(
@@ -786,6 +864,41 @@ def default_stats(fw: Framework, layer: Layer) -> InitStats:
     return clamped(fw, stats_of, n_in, fan_out, mode)
 
 
+def _default_n(default: LayerDefault, layer: Layer, fan_in: int, shape: tuple[int, ...]) -> int:
+    """The n of a layer default's mode fan_in: the weight's fan_in, or the size `default.fans` names."""
+    if default.fans == "hidden":
+        return layer.recurrent.hidden_size
+    if default.fans == "max_dim":
+        return max(shape)
+    return {"weight": fan_in, "in_channels": layer.in_channels, "out_channels": layer.out_channels}[
+        default.fans
+    ]
+
+
+def _orthogonal(default: LayerDefault, fw: Framework, n: int, fan_in: int, fan_out: int) -> InitStats:
+    """An orthogonal default: Q of a QR decomposition times √scale (Keras 3.15
+    ``keras/src/initializers/random_initializers.py`` ``Orthogonal``; JAX 0.10
+    ``jax/_src/nn/initializers.py`` ``orthogonal``). A (rows, cols) matrix with orthonormal rows or
+    columns has Σw² = min(rows, cols), so each entry's mean square is scale/max(rows, cols) = scale/n."""
+    variance = default.scale / n
+    std = math.sqrt(variance)
+    return InitStats(
+        f"{fw.name} default",
+        "orthogonal",
+        default.mode,
+        fan_in,
+        fan_out,
+        float(n),
+        math.sqrt(default.scale),
+        default.init,
+        default.scale,
+        variance,
+        std,
+        None,
+        None,
+    )
+
+
 def default_init(fw: Framework, layer: Layer) -> str:
     """The name of `fw`'s default weight init for `layer`."""
     default = layer_default(fw, layer)
@@ -795,8 +908,12 @@ def default_init(fw: Framework, layer: Layer) -> str:
 def bias_bound(fw: Framework, layer: Layer) -> float | None:
     """The bound of `fw`'s default U(±bound) bias for `layer`, or None (zeros, or no bias)."""
     default = layer_default(fw, layer)
-    if default is None or default.bias != "fan_in" or layer.no_bias or model_init(fw, layer, "bias"):
+    if default is None or default.bias not in ("fan_in", "hidden") or layer.no_bias:
         return None
+    if model_init(fw, layer, "bias"):
+        return None
+    if default.bias == "hidden":
+        return 1 / math.sqrt(layer.recurrent.hidden_size)
     fan_in = layer.in_channels if default.fans == "in_channels" else framework_fans(layer, fw)[0]
     return 1 / math.sqrt(fan_in)
 
@@ -810,7 +927,7 @@ def default_bias(fw: Framework, layer: Layer) -> str:
     if override is not None:
         return override
     bound = bias_bound(fw, layer)
-    return "zeros" if bound is None else f"U(±{bound:.6g})"
+    return default.bias if bound is None else f"U(±{bound:.6g})"
 
 
 # ── a named initializer (--init) ─────────────────────────────────────────────────────────────────

@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, field, replace
 
 from glorotcalc.fans import compute_fans, weight_shape
-from glorotcalc.gain import Activation, Gain
+from glorotcalc.gain import Activation, Gain, make_activation
+from glorotcalc.recurrent import GATE_NAMES, Recurrent, RecurrentWeight
 
 # The conventions a layer's fans are shown for; jax's layout is flax's.
 FRAMEWORK_LAYOUTS = {"torch": "torch", "keras": "keras", "flax": "flax"}
@@ -43,7 +44,9 @@ class Layer:
 
     kind: ``dense``, ``conv``, ``conv_transpose``, ``depthwise`` (one filter set per input
     channel: Keras ``DepthwiseConv2D``, torch ``Conv2d(groups=in)``), ``embedding``, ``bilinear``,
-    ``attention`` (a packed q/k/v projection) or ``weight`` (a bare ``--shape``).
+    ``attention`` (a packed q/k/v projection), ``gate`` (one gate's matrix of a stacked
+    recurrent weight, shown beside it), ``recurrent`` (one weight parameter of a torch
+    ``RNN``/``LSTM``/``GRU`` or cell: `recurrent` says which) or ``weight`` (a bare ``--shape``).
     in_channels/out_channels: features or channels (0 when unknown, as for a bare shape);
     for an embedding, the number of embeddings and the embedding dimension.
     kernel: the kernel size of a conv (for a bilinear layer, ``(in2_features,)``).
@@ -53,7 +56,8 @@ class Layer:
     activation_given: the activation was typed (``--act`` or ``@act``), so it sets the gain;
     gain: an explicit ``--gain`` (wins over the activation); mode: an explicit ``--mode``;
     no_bias: the printout says ``bias=False``; model_init: what the model applies to this layer
-    after construction (`ModelInit`).
+    after construction (`ModelInit`); recurrent: for kind ``recurrent``, which parameter it is
+    (``weight_ih_l0`` …) and the module's sizes (`glorotcalc.recurrent.Recurrent`).
     """
 
     name: str
@@ -75,6 +79,7 @@ class Layer:
     mode: str | None = None
     no_bias: bool = False
     model_init: tuple[ModelInit, ...] = ()
+    recurrent: Recurrent | None = None
 
     @property
     def weights(self) -> int:
@@ -89,12 +94,28 @@ class Layer:
         """A compact kind for tables: ``dense``, ``conv2d``, ``convT2d``, ``conv2d/64`` (groups), ``qkv``."""
         if self.kind == "attention":
             return "qkv"
+        if self.recurrent is not None and self.kind == "recurrent":
+            return f"{self.recurrent.cell} {self.recurrent.part}"
         if self.kind == "depthwise":
             return f"dwconv{len(self.kernel)}d"
         if self.kind not in ("conv", "conv_transpose"):
             return self.kind
         base = f"conv{'T' if self.kind == 'conv_transpose' else ''}{len(self.kernel)}d"
         return base if self.groups == 1 else f"{base}/{self.groups}"
+
+    @property
+    def default_key(self) -> str:
+        """The key of this layer's entry in a framework's layer defaults: the kind, or for a
+        recurrent weight its cell and part (``lstm_ih``, ``gru_hh``, ``lstm_hr``)."""
+        if self.recurrent is None:
+            return self.kind
+        return f"{self.recurrent.cell}_{self.recurrent.part}"
+
+    def per_gate_fans(self) -> tuple[int, int] | None:
+        """(fan_in, fan_out) of one gate's matrix (in, H) of a stacked recurrent weight, else None."""
+        if self.recurrent is None or not self.recurrent.gated:
+            return None
+        return self.in_channels, self.recurrent.hidden_size
 
     def with_activation(self, activation: Activation) -> Layer:
         return replace(self, activation=activation)
@@ -113,10 +134,27 @@ class Layer:
             "groups": self.groups,
             "flatten": list(self.flatten),
             "bias": self.bias,
+            **({"recurrent": _recurrent_record(self)} if self.recurrent else {}),
             "framework_fans": {
                 fw: {"fan_in": fi, "fan_out": fo} for fw, (fi, fo) in self.framework_fans().items()
             },
         }
+
+
+def _recurrent_record(layer: Layer) -> dict:
+    r = layer.recurrent
+    per_gate = layer.per_gate_fans()
+    return {
+        "module": r.torch_module,
+        "parameter": r.parameter(),
+        "bias_parameter": r.parameter("bias") if layer.bias else None,
+        "hidden_size": r.hidden_size,
+        "gates": 1 if r.part == "hr" else r.gates,
+        "layer_index": r.index,
+        "reverse": r.reverse,
+        "proj_size": r.proj_size,
+        "per_gate_fans": None if per_gate is None else {"fan_in": per_gate[0], "fan_out": per_gate[1]},
+    }
 
 
 def _fans_in(layer: Layer, layout: str) -> tuple[int, int]:
@@ -270,6 +308,80 @@ def bilinear(in1: int, in2: int, out: int, layout: str = "torch", *, name: str =
 def packed_qkv(embed_dim: int, layout: str = "torch", *, name: str = "", bias: int = 0) -> Layer:
     """``nn.MultiheadAttention.in_proj_weight`` ``(3E, E)``: q, k and v projections in one tensor."""
     return _build("attention", embed_dim, 3 * embed_dim, (), layout, name=name, bias=bias)
+
+
+def recurrent(
+    weight: RecurrentWeight, layout: str = "torch", *, name: str = "", activation: Activation | None = None
+) -> Layer:
+    """One weight parameter of a torch recurrent module: torch ``(rows, cols)`` (``weight_ih_l0``
+    ``(gates·H, in)``), Keras ``(cols, rows)`` (``kernel`` ``(in, gates·H)``); bias = its
+    ``bias_ih``/``bias_hh`` count. Its fans are those of the stacked matrix: fan_out = gates·H."""
+    layer = _build(
+        "recurrent",
+        weight.cols,
+        weight.rows,
+        (),
+        layout,
+        name=name,
+        bias=weight.bias,
+        activation=activation or recurrent_activation(weight.recurrent),
+        notes=recurrent_notes(weight),
+    )
+    return replace(layer, recurrent=weight.recurrent)
+
+
+def per_gate(layer: Layer) -> Layer | None:
+    """One gate's matrix of a stacked recurrent weight — torch ``(H, in)`` of ``(gates·H, in)`` —
+    as a layer of kind ``gate`` (shown beside the stacked weight by the lookup), else None."""
+    fans = layer.per_gate_fans()
+    if fans is None:
+        return None
+    shape = weight_shape(fans[0], fans[1], (), layer.layout)
+    fan_in, fan_out = compute_fans(shape, layer.layout)
+    return replace(
+        layer,
+        name=f"{layer.name}/gate",
+        kind="gate",
+        shape=shape,
+        fan_in=fan_in,
+        fan_out=fan_out,
+        out_channels=fans[1],
+        bias=0,
+        notes=(),
+    )
+
+
+def recurrent_activation(r: Recurrent) -> Activation:
+    """What follows the weight: an RNN's nonlinearity (tanh or relu); an LSTM's or GRU's gates are
+    sigmoid (i, f, o; r, z — the cell candidate g, n is tanh): sigmoid, gain 1 as linear; the LSTM
+    projection h = W_hr·(o ⊙ tanh(c)) is linear."""
+    if r.part == "hr":
+        return Activation()
+    return make_activation(r.nonlinearity if r.cell == "rnn" else "sigmoid")
+
+
+def recurrent_notes(weight: RecurrentWeight) -> tuple[str, ...]:
+    """torch's U(±1/√H) default, and for a stacked gate matrix its fans beside one gate's.
+
+    Glorot on the stacked ``(gates·H, in)`` weight (torch ``xavier_*_`` on ``weight_ih_l0``,
+    Keras's ``glorot_uniform`` kernel) uses fan_out = gates·H; on one gate's ``(H, in)`` matrix
+    (Flax's per-gate ``Dense``) fan_out = H. fan_in-based schemes (He, LeCun) are the same.
+    """
+    r = weight.recurrent
+    hidden = r.hidden_size
+    notes = [
+        f"torch {r.torch_module} draws U(±1/√H) = U(±{1 / math.sqrt(hidden):.6g}) on every parameter "
+        f"(H = {hidden}; reset_parameters), whatever its shape"
+    ]
+    if r.gated:
+        stacked = math.sqrt(2 / (weight.cols + weight.rows))
+        per_gate = math.sqrt(2 / (weight.cols + hidden))
+        notes.append(
+            f"{r.gates} gates ({GATE_NAMES[r.cell]}) stacked ({weight.rows}, {weight.cols}): fan_out "
+            f"{r.gates}H = {weight.rows}, Glorot std {stacked:.6g}; per gate ({hidden}, {weight.cols}): "
+            f"fan_out H = {hidden}, Glorot std {per_gate:.6g}; fan_in (He, LeCun) is the same"
+        )
+    return tuple(notes)
 
 
 def from_shape(

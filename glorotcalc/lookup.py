@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from glorotcalc.errors import UsageError
 from glorotcalc.gain import TORCH_NONLINEARITIES, Activation, calculate_gain, computed_gain, resolve_gain
-from glorotcalc.layers import Layer
+from glorotcalc.layers import Layer, per_gate
 from glorotcalc.report import Report, columns
 from glorotcalc.results import (
     ALL_DISTRIBUTIONS,
@@ -185,6 +185,13 @@ def layers_report(
             every.append(stats["normal"])
             used.add(scheme)
         machine += [machine_row(layer, stats, with_explain) for stats in results]
+        gate = per_gate(layer)
+        if gate is not None:  # a stacked recurrent weight: the same schemes on one gate's fans
+            for scheme, fixed in layer_schemes(gate, schemes):
+                dists = _dists(distributions, fixed)
+                stats = {d: stats_for(gate, scheme, d) for d in ALL_DISTRIBUTIONS}
+                rows.append({**_layer_row(gate, stats, dists, with_explain), "params": None})
+                machine += [{**machine_row(gate, stats[d], with_explain), "params": 0} for d in dists]
         record = {**layer_record(layer), **layer.structure(), "results": []}
         for stats in results:
             result = result_record(stats)

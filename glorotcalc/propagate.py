@@ -421,6 +421,12 @@ def init_stats(layer: Layer, settings: _Settings) -> InitStats:
 
 def _check_kinds(layers: list[Layer]) -> None:
     for layer in layers:
+        if layer.kind == "recurrent":  # its weights act on a sequence through time: not a chain
+            raise UsageError(
+                "propagate follows a chain of dense and conv layers, not a recurrent one; layer",
+                layer.name,
+                f"is a torch {layer.recurrent.torch_module} weight, applied at every time step",
+            )
         if layer.kind not in DENSE_KINDS + CONV_KINDS:
             raise UsageError(
                 f"propagate follows a chain of dense and conv layers; layer {layer.name!r} is",

@@ -6,7 +6,15 @@ Recognized, with their weight shapes (torch layout):
 - ``Conv1d/2d/3d`` ``(out, in/groups, *k)``; ``ConvTranspose1d/2d/3d`` ``(in, out/groups, *k)``;
 - ``Embedding``/``EmbeddingBag`` ``(num, dim)``; ``Bilinear`` ``(out, in1, in2)``;
 - ``MultiheadAttention`` (and so ``TransformerEncoderLayer``/``DecoderLayer``): the packed
-  ``in_proj_weight`` ``(3E, E)``, read from its ``out_proj`` ``(E, E)``, then ``out_proj``.
+  ``in_proj_weight`` ``(3E, E)``, read from its ``out_proj`` ``(E, E)``, then ``out_proj``;
+- ``RNN``/``LSTM``/``GRU`` (``num_layers``, ``bidirectional``, ``proj_size``, ``bias=False``;
+  ``batch_first`` and ``dropout`` change no weight) and ``RNNCell``/``LSTMCell``/``GRUCell``: one
+  layer per weight parameter, named as torch names it (``lstm.weight_ih_l0``,
+  ``lstm.weight_hh_l1_reverse``, ``lstm.weight_hr_l0``, a cell's ``weight_ih``), each with its
+  bias count (`glorotcalc.recurrent`). torch 2.13 ``RNNBase.extra_repr`` prints
+  ``LSTM(128, 256, proj_size=64, num_layers=2, bias=False, batch_first=True, bidirectional=True)``
+  and never the RNN's nonlinearity (read as torch's default tanh, with a note);
+  ``RNNCellBase.extra_repr`` prints ``RNNCell(10, 20, nonlinearity=relu)``.
 
 Containers (``Sequential``, ``ModuleList``, custom modules) give dotted module paths as layer names
 (``features.0``); torch's ``(0-5): 6 x Block(…)`` repeats are expanded. An activation module
@@ -29,7 +37,8 @@ from dataclasses import dataclass, field, replace
 
 from glorotcalc.errors import GlorotcalcError, UsageError
 from glorotcalc.gain import Activation, make_activation
-from glorotcalc.layers import Layer, ModelInit, bilinear, conv, dense, embedding, packed_qkv
+from glorotcalc.layers import Layer, ModelInit, bilinear, conv, dense, embedding, packed_qkv, recurrent
+from glorotcalc.recurrent import NONLINEARITIES, recurrent_weights
 
 MAX_LAYERS = 10_000
 MAX_MODULES = 1_000_000  # modules visited while expanding repeats
@@ -48,6 +57,11 @@ ATTENTION_TYPES = ("MultiheadAttention",)
 TRANSFORMER_LAYER_TYPES = ("TransformerEncoderLayer", "TransformerDecoderLayer")
 XAVIER_MODELS = ("Transformer",)  # models whose _reset_parameters re-initialize every weight
 ORDERED_CONTAINERS = ("Sequential", "ModuleList")
+RECURRENT_TYPES = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+RNN_NONLINEARITY_NOTE = (
+    "RNN: print(model) never shows its nonlinearity (torch RNNBase.extra_repr): read as tanh, "
+    "torch's default; write rnnH@relu in an architecture string for nonlinearity='relu'"
+)
 _CONV_TYPE = re.compile(r"(?P<lazy>Lazy)?Conv(?P<t>Transpose)?(?P<rank>[123])d")
 _WEIGHTLESS = re.compile(
     r"(?:Dropout|Dropout[123]d|AlphaDropout|FeatureAlphaDropout|(?:Lazy)?BatchNorm[123]d|SyncBatchNorm"
@@ -148,7 +162,8 @@ def parse_torch_repr(text: str, layout: str = "torch", activation: Activation | 
         raise GlorotcalcError(
             "no layer with a weight matrix in the printout",
             None,
-            f"recognized Linear, Conv*d, ConvTranspose*d, Embedding, Bilinear, MultiheadAttention; "
+            f"recognized Linear, Conv*d, ConvTranspose*d, Embedding, Bilinear, MultiheadAttention, "
+            "RNN, LSTM, GRU and their cells; "
             f"not analysed: {unknown}",
         )
     return ParsedModel(layers, notes, walker.unknown, dict(walker.passed))
@@ -366,6 +381,36 @@ def _bilinear(args: str, layout: str, name: str) -> list[Layer]:
     return [_biased(bilinear(in1, in2, out, layout, name=name, bias=bias))]
 
 
+def _recurrent(args: str, layout: str, name: str, cell: str, cell_module: bool) -> list[Layer]:
+    """``LSTM(128, 256, proj_size=64, num_layers=2, bias=False, bidirectional=True)`` or
+    ``GRUCell(10, 20)`` → one layer per weight parameter, named ``{name}.weight_ih_l0`` …"""
+    positional, keywords = split_args(args)
+    input_size = _count(_argument(positional, keywords, 0, "input_size"), "input_size")
+    hidden_size = _count(_argument(positional, keywords, 1, "hidden_size"), "hidden_size")
+    proj_size = keywords.get("proj_size", 0)
+    proj_size = 0 if proj_size == 0 else _count(proj_size, "proj_size")
+    if proj_size and (cell != "lstm" or cell_module):
+        raise _Unknown("proj_size is an LSTM's only")
+    if proj_size >= hidden_size and proj_size:
+        raise _Unknown(f"proj_size {proj_size} must be smaller than hidden_size {hidden_size}")
+    nonlinearity = str(keywords.get("nonlinearity", "tanh"))
+    if nonlinearity not in NONLINEARITIES:
+        raise _Unknown(f"nonlinearity {nonlinearity!r}: torch RNNs take tanh or relu")
+    weights = recurrent_weights(
+        cell,
+        input_size,
+        hidden_size,
+        num_layers=1 if cell_module else _count(keywords.get("num_layers", 1), "num_layers"),
+        bidirectional=keywords.get("bidirectional", False) is True,
+        proj_size=proj_size,
+        bias=keywords.get("bias", True) is not False,
+        nonlinearity=nonlinearity,
+        cell_module=cell_module,
+    )
+    prefix = f"{name}." if name else ""
+    return [_biased(recurrent(weight, layout, name=prefix + weight.parameter)) for weight in weights]
+
+
 def leaf_layers(node: Node, layout: str, name: str) -> list[Layer] | None:
     """The weight layers of a leaf module, None if it is not a layer type; _Unknown if unreadable."""
     args = node.args if node.args is not None else ", ".join(node.extra)
@@ -378,6 +423,10 @@ def leaf_layers(node: Node, layout: str, name: str) -> list[Layer] | None:
         return _embedding(args, layout, name)
     if node.type == "Bilinear":
         return _bilinear(args, layout, name)
+    cell = RECURRENT_TYPES.get(node.type.removesuffix("Cell"))
+    if cell is not None:
+        root = name == node.type and not node.key  # a printout of the module alone
+        return _recurrent(args, layout, "" if root else name, cell, node.type.endswith("Cell"))
     return None
 
 
@@ -492,7 +541,7 @@ class _Walker:
             elif seen.what == "layer":
                 open_slot = len(self.slots) - 1
                 linear1 = open_slot if child.key == "linear1" else linear1
-            elif seen.what == "unknown":
+            elif seen.what in ("unknown", "recurrent"):  # an RNN returns a tuple: nothing follows it
                 open_slot = None
         if transformer and function_activation and linear1 is not None:
             self.transformer_default(node, linear1)
@@ -516,6 +565,10 @@ class _Walker:
             return _Seen("unknown")
         if layers is not None:
             self.add(layers)
+            if layers[0].recurrent is not None:
+                if node.type == "RNN":
+                    self.assumed["RNN"] = RNN_NONLINEARITY_NOTE
+                return _Seen("recurrent")
             return _Seen("layer")
         if activation is not None:
             return _Seen("activation", *activation)
@@ -526,7 +579,8 @@ class _Walker:
         return _Seen("unknown")
 
     def add(self, layers: list[Layer]) -> None:
-        self.slots.extend(_Slot(layer) for layer in layers)
+        # a recurrent weight's activation is its cell's (sigmoid gates, the RNN's tanh/relu)
+        self.slots.extend(_Slot(layer, layer.activation if layer.recurrent else None) for layer in layers)
         if len(self.slots) > MAX_LAYERS:
             raise GlorotcalcError(f"the printout has more than {MAX_LAYERS:,} layers")
 

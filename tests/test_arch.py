@@ -232,7 +232,8 @@ def test_error_message_and_caret():
         parse_arch("784-25x6-10")
     assert str(caught.value) == (
         "architecture token 2 '25x6' at char 5 of 784-^25x6-10: expected N, convK:C, convKxK:C, "
-        "convKxKxK:C (/G groups; convt… transposed; dwconvKxK depthwise) or flatten:HxW, "
+        "convKxKxK:C (/G groups; convt… transposed; dwconvKxK depthwise), lstmH, gruH, rnnH (xL layers, "
+        "bi, lstmHpP) or flatten:HxW, "
         "each layer with an optional @activation"
     )
     assert caught.value.caret == "784-25x6-10\n    ^^^^"

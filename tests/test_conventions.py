@@ -257,10 +257,10 @@ def test_bias_false_has_no_bias_row(cli):
 
 
 def test_defaults_list_unknown_modules(cli):
-    text = "Sequential(\n  (0): LSTM(10, 20)\n  (1): Linear(in_features=20, out_features=5, bias=True)\n)\n"
+    text = "Sequential(\n  (0): Mamba(10, 20)\n  (1): Linear(in_features=20, out_features=5, bias=True)\n)\n"
     result = cli("defaults", "-", stdin=text)
     assert result.exit_code == 0, result.output
-    assert "LSTM" in result.stdout or "not analysed" in result.stdout
+    assert "Mamba" in result.stdout or "not analysed" in result.stdout
     document = run_json(cli, "defaults", "-", stdin=text)
     assert [m["name"] for m in document["unknown_modules"]] == ["0"]
     csv = cli("defaults", "-", "--format", "csv", stdin=text).stdout.splitlines()

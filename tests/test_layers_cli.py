@@ -223,16 +223,16 @@ def test_printout_from_stdin_with_notes(cli):
 
 
 def test_unknown_modules_are_listed_never_dropped(cli):
-    text = MLP.replace("(2): Dropout(p=0.2, inplace=False)", "(2): LSTM(256, 256)")
+    text = MLP.replace("(2): Dropout(p=0.2, inplace=False)", "(2): Mamba(256, 256)")
     result = cli("-", "--format", "json", stdin=text)
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["unknown_modules"] == [
-        {"name": "2", "module": "LSTM(256, 256)", "reason": "unknown module type"}
+        {"name": "2", "module": "Mamba(256, 256)", "reason": "unknown module type"}
     ]
     assert any(note.startswith("not analysed") for note in document["notes"])
     table = cli("-", stdin=text).stdout
-    assert "not analysed (weights, if any, not counted): 2 LSTM(256, 256) (unknown module type)" in table
+    assert "not analysed (weights, if any, not counted): 2 Mamba(256, 256) (unknown module type)" in table
 
 
 def test_architecture_and_chain_from_stdin(cli):

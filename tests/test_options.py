@@ -781,3 +781,42 @@ def test_weight_files_are_what_the_audit_cases_claim(cli, weight_files):
     assert (kernel_torch["fan_in"], kernel_torch["fan_out"]) == (16 * 9, 64 * 9)
     assert (kernel_keras["fan_in"], kernel_keras["fan_out"]) == (3 * 64 * 16, 3 * 64 * 16)
     assert kernel_torch["match"]["scheme"] == "he"  # drawn as he uniform for the torch fans
+
+
+# ── option × recurrent forms ─────────────────────────────────────────────────────────────────────
+
+# nn.RNNCell(784, 256, nonlinearity='relu'): weight_ih is (256, 784), fans 784/256 as the dense
+# layer above; its activation is its own nonlinearity (relu: He's own gain √2), so the activation
+# settings do not apply to it
+RECURRENT_FORMS = {
+    "rnn-arch": (("784-rnn256@relu", "--layer", "layer0.weight_ih_l0"), None),
+    "rnn-printout": (("-", "--layer", "weight_ih"), "RNNCell(784, 256, nonlinearity=relu)\n"),
+}
+RECURRENT_SETTINGS = (
+    "he uniform",
+    "--gain 2",
+    "--mode fan_out",
+    "--init kaiming_uniform_(a=5**0.5)",
+    "--framework keras",
+)
+
+
+@pytest.mark.parametrize("form", sorted(RECURRENT_FORMS))
+@pytest.mark.parametrize("setting", RECURRENT_SETTINGS)
+def test_a_layer_option_acts_the_same_on_recurrent_forms(cli, setting, form):
+    """The settings give the bound of their formula on an RNN's weight_ih_l0 (784 → 256) too."""
+    options, expected, _ = SETTINGS[setting]
+    inputs, stdin = RECURRENT_FORMS[form]
+    result = cli(*inputs, *options, *JSON, stdin=stdin)
+    assert result.exit_code == 0, result.stderr
+    for got in _uniform_bounds("lookup", json.loads(result.stdout)):
+        assert math.isclose(got, expected, rel_tol=1e-13), (got, expected)
+
+
+@pytest.mark.parametrize("form", sorted(RECURRENT_FORMS))
+def test_propagate_refuses_recurrent_forms(cli, form):
+    inputs, stdin = RECURRENT_FORMS[form]
+    result = cli("propagate", inputs[0], "--batch", "32", stdin=stdin)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error:") and "recurrent" in line and "weight_ih" in line

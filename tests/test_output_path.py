@@ -228,7 +228,7 @@ def test_emit_names_are_valid_python():
 
 
 EVIL_PRINTOUT = (
-    "Sequential(\n  (\x1b[2J0): Linear(in_features=4, out_features=2)\n  (evil\u009b\u202e): LSTM(3, 4)\n)\n"
+    "Sequential(\n  (\x1b[2J0): Linear(in_features=4, out_features=2)\n  (evil\u009b\u202e): Mamba(3, 4)\n)\n"
 )
 ACTIVE = ["\x1b", "\x9b", "\u202e", "\x07"]
 

@@ -10,6 +10,7 @@ fan_in = shape[1]·∏k, fan_out = shape[0]·∏k.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import pytest
@@ -182,6 +183,8 @@ def test_decoder_transposed_grouped_embedding_bilinear_and_unknown():
         "depthwise": (1 * 9, 32 * 9),  # weight (32, 32/32, 3, 3)
         "pointwise": (32, 16),
         "mix": (16 * 8, 4 * 8),  # weight (4, 16, 8): in2 is the receptive field
+        "rnn.weight_ih_l0": (4, 4 * 8),  # LSTM(4, 8): (4H, in), four gates stacked
+        "rnn.weight_hh_l0": (8, 4 * 8),
     }
     by_name = {layer.name: layer for layer in model}
     assert by_name["up"].shape == (64, 32, 4, 4)
@@ -196,8 +199,9 @@ def test_decoder_transposed_grouped_embedding_bilinear_and_unknown():
     assert any(
         "fan_out 288 is 32×" in note and "DepthwiseConv2D" in note for note in by_name["depthwise"].notes
     )
-    assert [(u.name, u.module) for u in model.unknown] == [("rnn", "LSTM(4, 8)")]
-    assert any(note.startswith("not analysed") and "rnn LSTM(4, 8)" in note for note in model.notes)
+    assert model.unknown == []  # the LSTM is its weights
+    rnn = {layer.name: layer.shape for layer in model if layer.name.startswith("rnn.")}
+    assert rnn == {"rnn.weight_ih_l0": (4 * 8, 4), "rnn.weight_hh_l0": (4 * 8, 8)}
 
 
 def test_repeats_are_expanded():
@@ -285,8 +289,8 @@ def test_no_printout_is_a_domain_error(text):
 
 
 def test_no_weight_layer_is_a_domain_error_naming_the_unknown():
-    with pytest.raises(GlorotcalcError, match=r"no layer with a weight.*LSTM\(4, 8\)"):
-        parse_torch_repr("Sequential(\n  (0): LSTM(4, 8)\n  (1): ReLU()\n)")
+    with pytest.raises(GlorotcalcError, match=r"no layer with a weight.*Mamba\(4, 8\)"):
+        parse_torch_repr("Sequential(\n  (0): Mamba(4, 8)\n  (1): ReLU()\n)")
 
 
 def test_limits_refuse_hostile_printouts(monkeypatch):
@@ -410,6 +414,8 @@ def _layer_name(parameter_name: str) -> str:
     module, _, leaf = parameter_name.rpartition(".")
     if leaf in ("in_proj_weight", "in_proj_bias"):
         return f"{module}.in_proj" if module else "in_proj"
+    if re.fullmatch(r"(weight|bias)_(ih|hh|hr)(_l[0-9]+)?(_reverse)?", leaf):  # a recurrent weight
+        return parameter_name.replace(".bias_", ".weight_") if module else leaf.replace("bias_", "weight_")
     return module
 
 
@@ -423,11 +429,11 @@ def _check_against_torch(torch, model, parsed):
         layer_name = _layer_name(name)
         if any(layer_name == u or layer_name.startswith(u + ".") for u in unknown):
             continue
-        if name.endswith(("weight", "in_proj_weight")) and param.dim() >= 2:
+        if (name.endswith(("weight", "in_proj_weight")) or ".weight_" in name) and param.dim() >= 2:
             layer = by_name[layer_name]
             assert layer.shape == tuple(param.shape), name
             assert (layer.fan_in, layer.fan_out) == fan_in_and_fan_out(param), name
-        if param.dim() >= 2 or (layer_name in by_name and name.endswith("bias")):
+        if param.dim() >= 2 or (layer_name in by_name and (name.endswith("bias") or ".bias_" in name)):
             expected_params[layer_name] = expected_params.get(layer_name, 0) + param.numel()
     assert {layer.name: layer.params for layer in parsed} == expected_params
 
