@@ -16,6 +16,7 @@ from glorotcalc.frameworks import (
     effective_distribution,
     express,
     framework_fans,
+    framework_normal,
     mode_problem,
 )
 from glorotcalc.gain import Gain
@@ -179,7 +180,7 @@ def _spec_in(fw: Framework, layer: Layer, init, family: str) -> InitStats:
             n=n,
         )
 
-    return clamped(fw, stats_of, fan_in, fan_out, init.mode)
+    return framework_normal(fw, clamped(fw, stats_of, fan_in, fan_out, init.mode))
 
 
 def _compare_one(
@@ -278,8 +279,9 @@ def _what(layer: Layer) -> str:
     return what if what.split(" ", 1)[0] == layer.name else f"{layer.name} · {what}"
 
 
-# Narrow terminals: max |w|, Δ param, draws, bound | σ, then the scheme (the initializer names
-# it) give way; framework, initializer, std and Δ std stay.
+# Narrow terminals: max |w|, Δ param, draws, bound | σ, the scheme (the initializer names it),
+# then Δ std give way (a layer column and a long initializer name leave no room for it); framework,
+# initializer and std stay.
 SCHEME_COLUMN = ("scheme", "scheme", "str", 1)
 COMPARE_COLUMNS = columns(
     ("framework", "framework", "str"),
@@ -289,7 +291,7 @@ COMPARE_COLUMNS = columns(
     ("std", "std"),
     ("support_text", "max |w|", "str", 5),
     ("param_vs_torch", "Δ param", "pct", 4),
-    ("std_vs_torch", "Δ std", "pct"),
+    ("std_vs_torch", "Δ std", "pct", 6),
 )
 COMPARE_CSV_COLUMNS = columns(
     ("layer", "layer", "str"),

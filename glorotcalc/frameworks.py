@@ -30,15 +30,16 @@ tests/test_frameworks_torch.py; Keras 3.15.1 on TensorFlow 2.21: tests/test_kera
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from glorotcalc.errors import UsageError, choose
-from glorotcalc.fans import out_first
+from glorotcalc.fans import compute_fans, join_weight, out_first, same_reading, split_weight
 from glorotcalc.gain import TORCH_NONLINEARITIES, Activation, Gain, calculate_gain
 from glorotcalc.laws import InitLaw
 from glorotcalc.layers import Layer, relayout
-from glorotcalc.schemes import SCHEMES, TRUNCATED_STD, InitStats, fan_n, variance_scaling
+from glorotcalc.schemes import SCHEMES, TRUNCATED_STD, TRUNCATION, InitStats, fan_n, variance_scaling
 
 CLOSE = 1e-12  # relative tolerance for "this scale/gain is that named one"
 
@@ -48,7 +49,9 @@ class LayerDefault:
     """What one framework's layer of one kind draws without being asked.
 
     Var = scale/n with n from `mode` on the framework's own fans (``fans="in_channels"``: n is the
-    first input size, torch ``Bilinear``; ``"out_channels"``: n is the features, Flax ``Embed``),
+    first input size, torch ``Bilinear``; ``"out_channels"``: n is the features, Flax ``Embed``;
+    ``"input"``: n = in_channels·∏k with every input channel, whatever the groups or the weight's
+    layout — tinygrad ``Conv2d``, Paddle ``Conv2D``, Haiku ``ConvNDTranspose``),
     or a fixed `variance` (torch ``Embedding`` N(0, 1)). bias: ``fan_in`` = U(±1/√fan_in) with
     the weight's fan_in, ``zeros``, or ``none`` (the layer has no bias).
     """
@@ -133,11 +136,22 @@ class Framework:
     model_root_weight: str = ""  # {w} when the layer is the model itself
     model_initializer: str = ""  # {init}: where the initializer is kept; {key} the layer (a literal)
     model_bias: str = ""  # the statement for a layer's bias ({b}, as {w}); "": biases not set
+    # σ of its truncated ``*_normal`` as a multiple of √Var: 1/0.8796 where the cut is corrected
+    # (realized std √Var); 1 in Keras ≤ 2.2 and TF.js (realized 0.8796·√Var); √1.3 in TF1 contrib
+    truncated_sigma: float = 1 / TRUNCATED_STD
+    spelling: Spelling | None = None  # how `write_spelled` writes its initializers
+    language: str = "python"  # of the code emit writes (python, julia, javascript, prototxt)
+    comment: str = "#"  # how that language starts a comment
 
     @property
     def modes(self) -> tuple[str, ...]:
         """Every mode any of its initializers accepts."""
         return tuple(dict.fromkeys(m for modes in self.scheme_modes.values() for m in modes))
+
+    @property
+    def has_truncated(self) -> bool:
+        """Whether it has a truncated normal sampler (MXNet, Chainer, Caffe, tinygrad have none)."""
+        return self.spelling is None or bool(self.spelling.truncated)
 
     def modes_for(self, scheme: str) -> tuple[str, ...]:
         return self.scheme_modes.get(scheme, self.scheme_modes["*"])
@@ -392,6 +406,122 @@ def express_law(law: InitLaw, fw: Framework, shape: tuple, *, code: bool = False
     return fw.write_law(law, fw, tuple(shape), code)
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """How one framework writes its initializers, for `write_spelled`.
+
+    Each template is the code of one call; ``{w}`` is the weight and ``{init}`` the initializer
+    variable in `statement`. Fields a template may use: ``{scale}``, ``{gain}`` (√scale),
+    ``{half_gain}`` (√(scale/2), Chainer ``HeNormal(scale)``), ``{magnitude}`` (3·scale, MXNet
+    ``Xavier`` uniform), ``{slope}`` (tinygrad ``a`` with 2/(1+a²) = scale), ``{nonlinearity}``
+    (``linear`` for scale 1, ``relu`` for 2), ``{mode}`` (the framework's word), ``{dims}``,
+    ``{shape}``, ``{list}``, ``{count}``; numbers written out: ``{bound}``, ``{std}``, ``{sigma}``
+    (σ of N(0, σ²) cut at ±2σ). A template whose field has no value here is not used.
+
+    named: ``"<scheme>_<distribution>"`` → the scheme's own initializer (its default scale);
+    scaled: ``"<distribution>:<mode>"`` or ``"<distribution>"`` → a call that takes a scale or a
+    gain; uniform/normal/truncated: the sampler with numbers ("" = the framework has none).
+    """
+
+    named: Mapping[str, str] = field(default_factory=dict)
+    scaled: Mapping[str, str] = field(default_factory=dict)
+    uniform: str = ""
+    normal: str = ""
+    truncated: str = ""
+    modes: Mapping[str, str] = field(default_factory=dict)
+    statement: str = "{init} = {call}"
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _values(stats: InitStats, shape: tuple[int, ...], spelling: Spelling, code: bool) -> dict:
+    """Every value a template may use (None: not expressible this way)."""
+    scale = stats.scale
+    nonlinearity = "linear" if _close(scale, 1.0) else "relu" if _close(scale, 2.0) else None
+    slope = _num(math.sqrt(2 / scale - 1), code) if scale <= 2 else None
+    values = {
+        "scale": _num(scale, code),
+        "gain": _num(math.sqrt(scale), code),
+        "half_gain": _num(math.sqrt(scale / 2), code),
+        "magnitude": _num(3 * scale, code),
+        "slope": slope,
+        "nonlinearity": nonlinearity,
+        "mode": spelling.modes.get(stats.mode, stats.mode),
+        "dims": ", ".join(map(str, shape)),
+        "shape": repr(tuple(shape)),
+        "list": repr(list(shape)),
+        "count": str(math.prod(shape)),
+        "unit": "" if _close(scale, 1.0) else None,  # Caffe "xavier": Var = 1/n only
+        "two": "" if _close(scale, 2.0) else None,  # Caffe "msra": Var = 2/n only
+    }
+    if stats.bound is not None:
+        values["bound"] = _num(stats.bound, code)
+    if stats.sampler_std is not None:
+        values["std"] = _num(stats.std, code)
+        values["sigma"] = _num(stats.sampler_std, code)
+        values["cut"] = _num(TRUNCATION * stats.sampler_std, code)
+    return values
+
+
+def _filled(template: str, values: dict) -> str | None:
+    if not template or any(values.get(name) is None for name in _fields(template)):
+        return None
+    return template.format(**values)
+
+
+def _own_truncation(stats: InitStats, fw: Framework, n: float) -> bool:
+    """Whether `stats`' truncated normal is the one `fw`'s variance scaling draws for this n."""
+    return _close(stats.sampler_std, math.sqrt(stats.scale / n) * fw.truncated_sigma)
+
+
+def write_spelled(stats: InitStats, fw: Framework, layer: Layer, n: float | None, code: bool) -> Expression:
+    """`stats` in `fw`'s `Spelling`: its named initializer, else its scaled call (when `fw` divides
+    by the same n), else the sampler with the numbers written out and why."""
+    spelling, shape = fw.spelling, framework_shape(layer, fw)
+    values = _values(stats, shape, spelling, code)
+    kind = stats.distribution
+    same_n = n is not None and n == stats.n and (kind != "truncated" or _own_truncation(stats, fw, n))
+    call = None
+    if same_n:
+        scheme = _named_scheme(stats)
+        call = _filled(spelling.named.get(f"{scheme}_{kind}", ""), values) if scheme else None
+        for key in (f"{kind}:{stats.mode}", kind):
+            call = call or _filled(spelling.scaled.get(key, ""), values)
+    named = call is not None
+    if call is None:
+        call = _filled(getattr(spelling, kind), values)
+    if call is None:
+        raise UsageError(
+            f"{fw.title} has no initializer that draws", _draws_text(stats), "choose another --dist"
+        )
+    why = "" if named else _why_spelled(fw, stats, layer, n)
+    escaped = call.replace("{", "{{").replace("}", "}}")
+    lines = tuple(spelling.statement.replace("{call}", escaped).split("\n"))
+    name = call.replace(f"{fw.code_prefix}.", "") if fw.code_prefix else call
+    return Expression(fw, name, lines, named, why)
+
+
+def _draws_text(stats: InitStats) -> str:
+    if stats.distribution == "uniform":
+        return f"U(±{stats.bound:.6g})"
+    cut = "" if stats.distribution == "normal" else " cut at ±2σ"
+    return f"N(0, {stats.sampler_std:.6g}²){cut}"
+
+
+def _why_spelled(fw: Framework, stats: InitStats, layer: Layer, n: float | None) -> str:
+    if n is None or n != stats.n:
+        return _why(fw, stats, layer, n)
+    if stats.distribution == "truncated" and not _own_truncation(stats, fw, n):
+        factor = fw.truncated_sigma * TRUNCATED_STD
+        return (
+            f"{fw.title}'s truncated variance scaling realizes {factor:.4g}·√Var, not this σ: "
+            "numbers written out"
+        )
+    return f"{fw.title} has no initializer with scale {stats.scale:.6g} and {stats.mode}: numbers written out"
+
+
 # ── the records ──────────────────────────────────────────────────────────────────────────────────
 
 _TORCH_LINEAR = LayerDefault("nn.Linear", "kaiming_uniform_(a=√5)", 1 / 3, bias="fan_in")
@@ -609,9 +739,828 @@ FLAX = Framework(
     **{**_JAX_COMMON, "imports": ("import jax", "import jax.numpy as jnp", "from flax import linen as nn")},
 )
 
-FRAMEWORKS: dict[str, Framework] = {fw.name: fw for fw in (TORCH, KERAS, JAX, FLAX)}
+# ── more frameworks: each record cites the source its facts were read from ─────────────────────
+#
+# Live peers (checked against the installed package by the named test file): TensorFlow 2.21.0
+# (tf.keras = Keras 3.15.1, tf.compat.v1), Flax 0.12.8 NNX, dm-haiku 0.0.17, Equinox 0.13.8, MLX
+# 0.32.4 (+ mlx-cpu), PaddlePaddle 3.3.1, tinygrad 0.14.0. Cited only (they do not install here,
+# or are history): TF1 contrib, Keras 2.2, MXNet 1.9, Chainer 7, Caffe, Flux.jl, TensorFlow.js —
+# their code is written from the source and says it was not run.
+
+_KERAS_FAMILY_NAMES = {
+    f"{scheme}_{kind}": f"{scheme.capitalize()}{suffix}()"
+    for scheme in ("glorot", "he", "lecun")
+    for kind, suffix in (("uniform", "Uniform"), ("truncated", "Normal"))
+}
+
+# TensorFlow 2.21.0 tf.keras is Keras 3.15.1 (tensorflow/python/util/lazy_loader.py loads keras
+# 3 when it is installed): the Keras record's facts with TF's module path (tests/test_tf_peer.py).
+TF_KERAS = replace(
+    KERAS,
+    name="tf-keras",
+    title="tf.keras",
+    module="tf.keras.initializers",
+    code_prefix="tf.keras.initializers",
+    convention="tf.keras convention",
+    imports=("import tensorflow as tf",),
+    layer_api={kind: api.replace("keras.", "tf.keras.") for kind, api in KERAS.layer_api.items()},
+    layer_names="tf.keras Dense, Conv*D",
+    model_header=(),
+    model_initializer="",
+)
+
+# TensorFlow 2.21.0 tensorflow/python/ops/init_ops.py (tests/test_tf_peer.py): VarianceScaling
+# with n = max(1, fan) and "normal" = "truncated_normal" σ = √Var/0.87962566 (corrected),
+# "untruncated_normal"; _compute_fans (*k, in, out), rank 0 → (1, 1), rank 1 → (n, n);
+# glorot_uniform_initializer / glorot_normal_initializer and initializers.he_*/lecun_*;
+# truncated_normal_initializer(stddev) cuts at ±2·stddev without a correction. Its layers' default
+# (tensorflow/python/ops/variable_scope.py get_variable): glorot_uniform_initializer, zero bias.
+_V1 = "tf.compat.v1"
+_TF1_NAMES = {
+    "glorot_uniform": "glorot_uniform_initializer()",
+    "glorot_truncated": "glorot_normal_initializer()",
+    "he_uniform": "initializers.he_uniform()",
+    "he_truncated": "initializers.he_normal()",
+    "lecun_uniform": "initializers.lecun_uniform()",
+    "lecun_truncated": "initializers.lecun_normal()",
+}
+_TF1_GET_VARIABLE = LayerDefault("get_variable", "glorot_uniform", 1.0, "fan_avg")
+TF_COMPAT_V1 = replace(
+    KERAS,
+    write_law=_no_law,
+    name="tf-compat-v1",
+    title="tf.compat.v1",
+    module=_V1,
+    code_prefix=_V1,
+    convention="tf.compat.v1 convention",
+    untruncated='variance_scaling_initializer(distribution="untruncated_normal")',
+    mode_problem="tf.compat.v1 variance_scaling_initializer has modes {allowed}",
+    write=write_spelled,
+    spelling=Spelling(
+        named={k: f"{_V1}.{v}" for k, v in _TF1_NAMES.items()},
+        scaled={
+            kind: (
+                f'{_V1}.variance_scaling_initializer(scale={{scale}}, mode="{{mode}}", distribution="{dist}")'
+            )
+            for kind, dist in KERAS_DISTRIBUTION.items()
+        },
+        uniform=f"{_V1}.random_uniform_initializer(minval=-{{bound}}, maxval={{bound}})",
+        normal=f"{_V1}.random_normal_initializer(stddev={{std}})",
+        truncated=f"{_V1}.truncated_normal_initializer(stddev={{sigma}})",
+    ),
+    layers={
+        "dense": _TF1_GET_VARIABLE,
+        "conv": _TF1_GET_VARIABLE,
+        "depthwise": _TF1_GET_VARIABLE,
+        "conv_transpose": _TF1_GET_VARIABLE,
+        "embedding": _TF1_GET_VARIABLE,
+    },
+    layer_names="tf.compat.v1 get_variable (every weight)",
+    default_note="glorot_uniform_initializer when no initializer is given; zero bias",
+    notes_by_distribution={
+        "truncated": 'normal → truncated (tf.compat.v1): variance_scaling_initializer\'s "normal" is '
+        '"truncated_normal", σ = std/0.87962566, realized std √Var',
+    },
+    note="tf.compat.v1 initializers have no gain: a gain g is scale = g²",
+    imports=("import tensorflow as tf",),
+    tensor_after="{w} = {init}({shape})",
+    max_rank={},
+    layer_api={},
+    model_header=(),
+    model_initializer="",
+)
+
+# TensorFlow 1.x tensorflow/contrib/layers/python/layers/initializers.py (removed in TF 2):
+# xavier_initializer(uniform=True) = variance_scaling_initializer(factor=1.0, mode='FAN_AVG',
+# uniform); variance_scaling_initializer(factor=2.0, mode='FAN_IN', uniform=False): uniform
+# ±√(3·factor/n), else truncated_normal with σ = √(1.3·factor/n) (realized 1.0029·√(factor/n));
+# fans of (*k, in, out) without max(1, n). contrib.layers.fully_connected / conv2d default
+# weights_initializer = xavier_initializer(), biases zeros. Not run (no TF 1 installs here).
+_CONTRIB = "tf.contrib.layers"
+_CONTRIB_DENSE = LayerDefault("layers.fully_connected", "xavier_initializer()", 1.0, "fan_avg")
+TF1_CONTRIB = replace(
+    TF_COMPAT_V1,
+    name="tf1-contrib",
+    title="TF1 contrib",
+    module=_CONTRIB,
+    code_prefix=_CONTRIB,
+    convention="TF1 contrib convention",
+    untruncated="tf.random_normal_initializer(stddev=…)",
+    mode_problem="tf.contrib.layers.variance_scaling_initializer has modes {allowed}",
+    min_n=0.0,
+    small_rank_fans=False,
+    rank_error="tf.contrib.layers initializers compute no fans below rank 2 here",
+    zero_error="tf.contrib.layers variance_scaling_initializer divides by a zero fan",
+    truncated_sigma=math.sqrt(1.3),
+    spelling=Spelling(
+        named={
+            "glorot_uniform": f"{_CONTRIB}.xavier_initializer()",
+            "glorot_truncated": f"{_CONTRIB}.xavier_initializer(uniform=False)",
+        },
+        scaled={
+            "uniform": (
+                f"{_CONTRIB}.variance_scaling_initializer(factor={{scale}}, mode='{{mode}}', uniform=True)"
+            ),
+            "truncated": f"{_CONTRIB}.variance_scaling_initializer(factor={{scale}}, mode='{{mode}}')",
+        },
+        modes={"fan_in": "FAN_IN", "fan_out": "FAN_OUT", "fan_avg": "FAN_AVG"},
+        uniform="tf.random_uniform_initializer(-{bound}, {bound})",
+        normal="tf.random_normal_initializer(stddev={std})",
+        truncated="tf.truncated_normal_initializer(stddev={sigma})",
+    ),
+    layers={
+        "dense": _CONTRIB_DENSE,
+        "conv": replace(_CONTRIB_DENSE, layer="layers.conv2d"),
+        "conv_transpose": replace(_CONTRIB_DENSE, layer="layers.conv2d_transpose"),
+    },
+    layer_names="TF1 contrib layers.fully_connected, conv2d",
+    default_note="xavier_initializer() = glorot uniform, Var = 2/(fan_in + fan_out); zero bias",
+    notes_by_distribution={
+        "truncated": "normal → truncated (TF1 contrib): variance_scaling_initializer draws "
+        "N(0, 1.3·factor/n) cut at ±2σ: realized std 1.0029·√Var",
+    },
+    note="TF1 contrib initializers take a factor (= scale = gain²)",
+    imports=(
+        "# not run: written from TensorFlow 1.x tensorflow/contrib/layers/python/layers/initializers.py",
+        "import tensorflow as tf  # TensorFlow 1.x",
+    ),
+    tensor_after='{w} = tf.get_variable("{w}", {shape}, initializer={init})',
+)
+
+# Keras 2.2.4 keras/initializers.py: VarianceScaling(distribution="normal" | "uniform"), "normal"
+# = K.truncated_normal(stddev=√Var) cut at ±2σ, no 0.8796 correction (realized 0.8796·√Var;
+# keras#8048, fixed in Keras 2.3 / TF 1.13); n = max(1, fan); glorot_/he_/lecun_ functions; Dense
+# and Conv glorot_uniform, zero bias; Embedding RandomUniform(±0.05). Not run (Keras 2.2 needs
+# TF 1.x).
+KERAS22 = replace(
+    KERAS,
+    name="keras2.2",
+    title="Keras 2.2",
+    convention="Keras 2.2 convention",
+    untruncated="RandomNormal(stddev=…)",
+    mode_problem="Keras 2.2 VarianceScaling has modes {allowed}",
+    truncated_sigma=1.0,
+    write=write_spelled,
+    spelling=Spelling(
+        named={
+            f"{s}_{k}": f"keras.initializers.{s}_{d}()"
+            for s in ("glorot", "he", "lecun")
+            for k, d in (("uniform", "uniform"), ("truncated", "normal"))
+        },
+        scaled={
+            kind: (
+                f'keras.initializers.VarianceScaling(scale={{scale}}, mode="{{mode}}", distribution="{dist}")'
+            )
+            for kind, dist in (("uniform", "uniform"), ("truncated", "normal"))
+        },
+        uniform="keras.initializers.RandomUniform(minval=-{bound}, maxval={bound})",
+        normal="keras.initializers.RandomNormal(stddev={std})",
+        truncated="keras.initializers.TruncatedNormal(stddev={sigma})",
+    ),
+    layer_names="Keras 2.2 Dense, Conv*D",
+    notes_by_distribution={
+        "truncated": "normal → truncated, uncorrected (Keras 2.2): *_normal = N(0, Var) cut at ±2σ, "
+        "realized std 0.8796·√Var",
+    },
+    note="Keras 2.2 initializers have no gain: a gain g is scale = g²",
+    imports=(
+        "# not run: written from keras-team/keras 2.2.4 keras/initializers.py",
+        "import keras",
+        "from keras import backend as K",
+    ),
+    tensor_after="{w} = K.eval({init}({shape}))",
+    layer_api={},
+    model_header=(),
+    model_initializer="",
+)
+
+# TensorFlow.js tfjs-layers/src/initializers.ts (4.x): VarianceScaling "normal" =
+# truncatedNormal(stddev=√Var) without the 0.8796 correction (tfjs#8594), n = max(1, fan),
+# modes fanIn/fanOut/fanAvg; Dense and Conv DEFAULT_KERNEL_INITIALIZER 'glorotNormal' (so
+# truncated, realized 0.8796·√(2/(fan_in+fan_out))), DEFAULT_BIAS_INITIALIZER 'zeros'
+# (tfjs-layers/src/layers/core.ts, convolutional.ts); Embedding 'randomUniform' ±0.05.
+_TFJS_DENSE = LayerDefault("tf.layers.dense", "glorotNormal", 1.0, "fan_avg", "truncated")
+_TFJS_MODES = {"fan_in": "fanIn", "fan_out": "fanOut", "fan_avg": "fanAvg"}
+TFJS = replace(
+    KERAS,
+    write_law=_no_law,
+    name="tfjs",
+    title="TensorFlow.js",
+    module="tf.initializers",
+    code_prefix="tf.initializers",
+    convention="TF.js convention",
+    untruncated="randomNormal({stddev})",
+    mode_problem="TF.js varianceScaling has modes {allowed}",
+    truncated_sigma=1.0,
+    write=write_spelled,
+    spelling=Spelling(
+        named={
+            f"{s}_{k}": f"tf.initializers.{n}{suffix}({{{{}}}})"
+            for s, n in (("glorot", "glorot"), ("he", "he"), ("lecun", "leCun"))
+            for k, suffix in (("uniform", "Uniform"), ("truncated", "Normal"))
+        },
+        scaled={
+            kind: (
+                f"tf.initializers.varianceScaling({{{{scale: {{scale}}, mode: "
+                f"'{{mode}}', distribution: '{dist}'}}}})"
+            )
+            for kind, dist in (("uniform", "uniform"), ("truncated", "normal"))
+        },
+        modes=_TFJS_MODES,
+        uniform="tf.initializers.randomUniform({{minval: -{bound}, maxval: {bound}}})",
+        normal="tf.initializers.randomNormal({{mean: 0, stddev: {std}}})",
+        truncated="tf.initializers.truncatedNormal({{mean: 0, stddev: {sigma}}})",
+        statement="const {init} = {call};",
+    ),
+    layers={
+        "dense": _TFJS_DENSE,
+        "conv": replace(_TFJS_DENSE, layer="tf.layers.conv2d"),
+        "depthwise": replace(_TFJS_DENSE, layer="tf.layers.depthwiseConv2d"),
+        "conv_transpose": replace(_TFJS_DENSE, layer="tf.layers.conv2dTranspose"),
+        "embedding": LayerDefault(
+            "tf.layers.embedding", "randomUniform(±0.05)", variance=0.05**2 / 3, bias="none"
+        ),
+    },
+    layer_names="TF.js tf.layers.dense, conv2d",
+    default_note=(
+        "glorotNormal, truncated and uncorrected: realized std 0.8796·√(2/(fan_in+fan_out)); zero bias"
+    ),
+    notes_by_distribution={
+        "truncated": "normal → truncated, uncorrected (TF.js): *Normal = N(0, Var) cut at ±2σ, realized "
+        "std 0.8796·√Var (variance 0.7737×)",
+    },
+    note="TF.js initializers have no gain: a gain g is scale = g²",
+    imports=(
+        "// not run: written from tensorflow/tfjs tfjs-layers/src/initializers.ts",
+        "import * as tf from '@tensorflow/tfjs';",
+    ),
+    tensor_after="const {w} = {init}.apply({list});",
+    language="javascript",
+    comment="//",
+    layer_api={},
+    model_header=(),
+    model_initializer="",
+)
+
+# Flax 0.12.8 flax/nnx/nn/linear.py (tests/test_jax_peer.py): nnx.Linear, nnx.Conv,
+# nnx.ConvTranspose default_kernel_init = lecun_normal(), default_bias_init = zeros_init();
+# nnx.Embed default_embed_init = variance_scaling(1.0, "fan_in", "normal", out_axis=0) — the same
+# as linen; kernels (in, out), (*k, in/groups, out), ConvTranspose (*k, in, out).
+FLAX_NNX = replace(
+    FLAX,
+    name="flax-nnx",
+    title="Flax NNX",
+    module="flax.nnx.initializers",
+    code_prefix="nnx.initializers",
+    layers={
+        **FLAX.layers,
+        "dense": replace(_FLAX_DENSE, layer="nnx.Linear"),
+        "conv": replace(_FLAX_DENSE, layer="nnx.Conv"),
+        "depthwise": replace(_FLAX_DENSE, layer="nnx.Conv(feature_group_count=in)"),
+        "conv_transpose": replace(_FLAX_DENSE, layer="nnx.ConvTranspose"),
+        "embedding": replace(FLAX.layers["embedding"], layer="nnx.Embed"),
+        "attention": replace(_FLAX_DENSE, layer="nnx.MultiHeadAttention"),
+    },
+    layer_names="Flax NNX nnx.Linear, nnx.Conv",
+    imports=("import jax", "import jax.numpy as jnp", "from flax import nnx"),
+    layer_api={
+        "dense": "nnx.Linear({fan_in}, {out}, kernel_init={init}, rngs=nnx.Rngs(0))",
+        "conv": "nnx.Conv({fan_in}, {out}, {kernel}{feature_groups}, kernel_init={init}, rngs=nnx.Rngs(0))",
+        "depthwise": "nnx.Conv({fan_in}, {out}, {kernel}, feature_group_count={fan_in}, kernel_init={init}, "
+        "rngs=nnx.Rngs(0))",
+        "conv_transpose": (
+            "nnx.ConvTranspose({fan_in}, {out}, {kernel}, kernel_init={init}, rngs=nnx.Rngs(0))"
+        ),
+        "embedding": "nnx.Embed({fan_in}, {out}, embedding_init={init}, rngs=nnx.Rngs(0))",
+    },
+    model_header=(),
+    model_initializer="",
+)
+
+# dm-haiku 0.0.17 (tests/test_haiku_peer.py): haiku/_src/initializers.py VarianceScaling(scale,
+# mode, distribution="truncated_normal"): n = max(1, fan), "truncated_normal" corrected by
+# 0.87962566, "normal" untruncated, "uniform"; _compute_fans (…, in, out) with rank 0/1 as Keras;
+# TruncatedNormal(stddev) cuts at ±2 without a correction. haiku/_src/basic.py Linear: w (in,
+# out), default TruncatedNormal(1/√fan_in) — realized 0.8796/√fan_in, Var = 0.7737/fan_in; b
+# zeros. conv.py ConvND w (*k, in/groups, out), TruncatedNormal(1/√(∏k·in/groups));
+# ConvNDTranspose w (*k, out, in) with stddev 1/√(∏k·in) (the input channels); depthwise_conv.py
+# w (*k, 1, multiplier·in), stddev 1/√∏k; embed.py Embed TruncatedNormal(1) on (vocab, dim).
+_HAIKU_LINEAR = LayerDefault(
+    "hk.Linear", "TruncNormal(1/√fan_in)", TRUNCATED_STD**2, "fan_in", "truncated"
+)
+_HK = "hk.initializers"
+HAIKU = Framework(
+    name="haiku",
+    title="Haiku",
+    module="haiku.initializers",
+    code_prefix=_HK,
+    layout="haiku",
+    layout_text="(*k, in, out)",
+    normal="truncated",
+    convention="Haiku convention",
+    untruncated='VarianceScaling(..., distribution="normal")',
+    scheme_modes={"*": ("fan_in", "fan_out", "fan_avg")},
+    mode_problem="Haiku VarianceScaling has modes {allowed}",
+    knob="scale",
+    write=write_spelled,
+    min_n=1.0,
+    small_rank_fans=True,
+    spelling=Spelling(
+        scaled={
+            kind: f'{_HK}.VarianceScaling({{scale}}, "{{mode}}", "{dist}")'
+            for kind, dist in JAX_DISTRIBUTION.items()
+        },
+        uniform=f"{_HK}.RandomUniform(minval=-{{bound}}, maxval={{bound}})",
+        normal=f"{_HK}.RandomNormal(stddev={{std}})",
+        truncated=f"{_HK}.TruncatedNormal(stddev={{sigma}})",
+    ),
+    layers={
+        "dense": _HAIKU_LINEAR,
+        "conv": replace(_HAIKU_LINEAR, layer="hk.ConvND", init="TruncNormal(1/√fan_in)"),
+        "depthwise": replace(_HAIKU_LINEAR, layer="hk.DepthwiseConvND", init="TruncNormal(1/√fan_in)"),
+        "conv_transpose": replace(
+            _HAIKU_LINEAR, layer="hk.ConvNDTranspose", init="TruncNormal(1/√(in·∏k))", fans="input"
+        ),
+        "embedding": LayerDefault(
+            "hk.Embed", "TruncatedNormal(1)", distribution="truncated", variance=TRUNCATED_STD**2, bias="none"
+        ),
+    },
+    layer_names="Haiku hk.Linear, hk.ConvND",
+    default_note="TruncatedNormal(stddev=1/√fan_in), uncorrected: realized 0.8796/√fan_in; zero bias",
+    notes_by_distribution={
+        "truncated": "normal → truncated (Haiku VarianceScaling default): N(0, σ²) cut at ±2σ, "
+        "σ = std/0.87962566, realized std √Var",
+    },
+    note="Haiku initializers have no gain: a gain g is scale = g²",
+    imports=("import haiku as hk", "import jax", "import jax.numpy as jnp"),
+    tensor_after=(
+        "{w} = hk.transform(lambda: {init}({shape}, jnp.float32)).apply({{}}, jax.random.key({index}))"
+    ),
+    layer_api={
+        "dense": "hk.Linear({out}, w_init={init})",
+        "conv": "hk.Conv{rank}D({out}, {kernel}{feature_groups}, w_init={init})",
+        "conv_transpose": "hk.Conv{rank}DTranspose({out}, {kernel}, w_init={init})",
+        "embedding": "hk.Embed({fan_in}, {out}, w_init={init})",
+    },
+)
+
+# Equinox 0.13.8 (tests/test_equinox_peer.py): equinox/nn/_linear.py Linear weight (out, in),
+# weight and bias U(±1/√in) (_misc.py default_init); _conv.py Conv weight (out, in/groups, *k)
+# and ConvTranspose weight (out, in/groups, *k), both U(±1/√(in/groups·∏k)) with the same bias;
+# _embedding.py Embedding N(0, 1). Equinox has no initializers of its own: jax.nn.initializers
+# with in_axis=1, out_axis=0 read its (out, in, *k) weights.
+_EQX_LINEAR = LayerDefault("eqx.nn.Linear", "U(±1/√fan_in)", 1 / 3, bias="fan_in")
+_JNI = "jax.nn.initializers"
+_EQX_AXES = "in_axis=1, out_axis=0"
+EQUINOX = Framework(
+    name="equinox",
+    title="Equinox",
+    module=_JNI,
+    code_prefix=_JNI,
+    layout="equinox",
+    layout_text="(out, in, *k)",
+    normal="truncated",
+    convention="Equinox (JAX) convention",
+    untruncated=f'variance_scaling(..., "normal", {_EQX_AXES})',
+    scheme_modes={"*": ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")},
+    mode_problem="jax.nn.initializers.variance_scaling has modes {allowed}",
+    knob="scale",
+    write=write_spelled,
+    rank_error="jax.nn.initializers cannot compute fans of a weight with fewer than 2 dimensions",
+    zero_error="jax.nn.initializers divides by a zero fan",
+    spelling=Spelling(
+        named={
+            f"{s}_{k}": f"{_JNI}.{s}_{d}({_EQX_AXES})"
+            for s in ("glorot", "he", "lecun")
+            for k, d in (("uniform", "uniform"), ("truncated", "normal"))
+        },
+        scaled={
+            kind: f'{_JNI}.variance_scaling({{scale}}, "{{mode}}", "{dist}", {_EQX_AXES})'
+            for kind, dist in JAX_DISTRIBUTION.items()
+        },
+        uniform=(
+            "lambda key, shape, dtype=jnp.float32: jax.random.uniform(key, shape, dtype, -{bound}, {bound})"
+        ),
+        normal=f"{_JNI}.normal(stddev={{std}})",
+        truncated=f"{_JNI}.truncated_normal(stddev={{sigma}})",
+    ),
+    layers={
+        "dense": _EQX_LINEAR,
+        "conv": replace(_EQX_LINEAR, layer="eqx.nn.Conv", init="U(±1/√fan_in)"),
+        "depthwise": replace(_EQX_LINEAR, layer="eqx.nn.Conv(groups=in)", init="U(±1/√fan_in)"),
+        "conv_transpose": replace(_EQX_LINEAR, layer="eqx.nn.ConvTranspose", init="U(±1/√fan_in)"),
+        "embedding": LayerDefault(
+            "eqx.nn.Embedding", "normal(0, 1)", distribution="normal", variance=1.0, bias="none"
+        ),
+    },
+    layer_names="Equinox eqx.nn.Linear, eqx.nn.Conv",
+    default_note="U(±1/√fan_in), Var = 1/(3·fan_in), for weight and bias (torch's default)",
+    bias_note="Equinox bias: U(±1/√fan_in) with the weight's fan_in",
+    notes_by_distribution={
+        "truncated": "normal → truncated (JAX convention): *_normal = N(0, σ²) cut at ±2σ, "
+        "σ = std/0.87962566, realized std √Var",
+    },
+    note="jax.nn.initializers with in_axis=1, out_axis=0 for Equinox's (out, in, *k) weights",
+    imports=("import equinox as eqx", "import jax", "import jax.numpy as jnp"),
+    tensor_after="{w} = {init}(jax.random.key({index}), {shape}, jnp.float32)",
+)
+
+# MLX 0.32.4 (tests/test_mlx_peer.py): python/mlx/nn/init.py _calculate_fan_in_fan_out on
+# (out, *k, in); glorot_uniform()/glorot_normal() take gain=1.0 at the call; he_uniform()/
+# he_normal() take mode ("fan_in" | "fan_out") and gain=1.0 — he_* is LeCun unless gain=√2;
+# normals untruncated. nn/layers/linear.py Linear weight (out, in), weight and bias U(±√(1/in));
+# convolution.py Conv*d weight (out, *k, in/groups), U(±√(1/(in/groups·∏k))), zero bias;
+# convolution_transpose.py ConvTranspose*d weight (out, *k, in), U(±√(1/(in·∏k))), zero bias;
+# embedding.py Embedding N(0, 1/dims).
+_MLX_LINEAR = LayerDefault("nn.Linear", "U(±√(1/fan_in))", 1 / 3, bias="fan_in")
+_MLX_CONV = replace(_MLX_LINEAR, layer="nn.Conv*d", init="U(±√(1/fan_in))", bias="zeros")
+_MLI = "nn.init"
+MLX = Framework(
+    name="mlx",
+    title="MLX",
+    module="mlx.nn.init",
+    code_prefix=_MLI,
+    layout="mlx",
+    layout_text="(out, *k, in)",
+    normal="normal",
+    convention="MLX convention",
+    untruncated="glorot_normal(), he_normal()",
+    scheme_modes={"glorot": ("fan_avg",), "*": ("fan_in", "fan_out")},
+    mode_problem="MLX he_* has modes {allowed} (glorot_*, i.e. --scheme glorot with --gain, is fan_avg)",
+    knob="gain",
+    write=write_spelled,
+    rank_error="mlx.nn.init cannot compute fans of a weight with fewer than 2 dimensions",
+    zero_error="mlx.nn.init divides by a zero fan",
+    spelling=Spelling(
+        scaled={
+            "uniform:fan_avg": f"{_MLI}.glorot_uniform()(a, gain={{gain}})",
+            "normal:fan_avg": f"{_MLI}.glorot_normal()(a, gain={{gain}})",
+            "uniform": f'{_MLI}.he_uniform()(a, mode="{{mode}}", gain={{gain}})',
+            "normal": f'{_MLI}.he_normal()(a, mode="{{mode}}", gain={{gain}})',
+        },
+        uniform=f"{_MLI}.uniform(low=-{{bound}}, high={{bound}})(a)",
+        normal=f"{_MLI}.normal(mean=0.0, std={{std}})(a)",
+        truncated="{sigma} * mx.random.truncated_normal(-2.0, 2.0, a.shape)",
+        statement="{init} = lambda a: {call}",
+    ),
+    layers={
+        "dense": _MLX_LINEAR,
+        "conv": _MLX_CONV,
+        "depthwise": replace(_MLX_CONV, layer="nn.Conv*d(groups=in)"),
+        "conv_transpose": replace(_MLX_CONV, layer="nn.ConvTranspose*d", init="U(±√(1/fan_in))"),
+        "embedding": LayerDefault(
+            "nn.Embedding", "N(0, 1/dims)", 1.0, "fan_in", "normal", "out_channels", bias="none"
+        ),
+    },
+    layer_names="MLX nn.Linear, nn.Conv*d",
+    default_note="U(±√(1/fan_in)), Var = 1/(3·fan_in); Linear bias U(±√(1/in)), conv bias zeros",
+    notes_by_distribution={"normal": "normal = N(0, std²), untruncated (glorot_normal, he_normal)"},
+    notes_by_scheme={"he": "MLX he_normal()/he_uniform() have gain 1 unless told: gain=√2 is written"},
+    note="MLX initializers take gain= at the call",
+    imports=("import mlx.core as mx", "import mlx.nn as nn"),
+    tensor_after="{w} = {init}(mx.zeros({shape}))",
+    layer_api={
+        "dense": "nn.Linear({fan_in}, {out})  # then layer.weight = {init}(layer.weight)",
+        "conv": (
+            "nn.Conv{rank}d({fan_in}, {out}, {kernel}{groups})  # then layer.weight = {init}(layer.weight)"
+        ),
+    },
+)
+
+# PaddlePaddle 3.3.1 (tests/test_paddle_peer.py): python/paddle/nn/initializer/initializer.py
+# _compute_fans: 2-D (in, out), else (out, in, *k); xavier.py XavierUniform/XavierNormal(gain)
+# fan_avg, untruncated; kaiming.py KaimingUniform/KaimingNormal(negative_slope, nonlinearity=
+# "relu", mode="fan_in" | "fan_out") with calculate_gain as torch; normal.py TruncatedNormal(mean,
+# std, a=-2, b=2). nn/layer/common.py Linear weight (in, out) and Embedding: no initializer, so
+# the default XavierUniform on the weight, bias zeros; nn/layer/conv.py Conv*D weight (out,
+# in/groups, *k) Normal(0, √(2/(∏k·in))) with every input channel; Conv*DTranspose (in,
+# out/groups, *k) falls back to XavierUniform.
+_PD = "paddle.nn.initializer"
+_PADDLE_LINEAR = LayerDefault("nn.Linear", "XavierUniform", 1.0, "fan_avg")
+PADDLE = Framework(
+    name="paddle",
+    title="PaddlePaddle",
+    module=_PD,
+    code_prefix=_PD,
+    layout="paddle",
+    layout_text="Linear (in, out); conv (out, in, *k)",
+    normal="normal",
+    convention="Paddle convention",
+    untruncated="XavierNormal, KaimingNormal",
+    scheme_modes={"glorot": ("fan_avg",), "*": ("fan_in", "fan_out")},
+    mode_problem=(
+        "Paddle Kaiming* has modes {allowed} (Xavier*, i.e. --scheme glorot with --gain, is fan_avg)"
+    ),
+    knob="gain",
+    write=write_spelled,
+    rank_error="paddle.nn.initializer computes no fans below rank 2 here",
+    zero_error="paddle.nn.initializer divides by a zero fan",
+    spelling=Spelling(
+        scaled={
+            "uniform:fan_avg": f"{_PD}.XavierUniform(gain={{gain}})",
+            "normal:fan_avg": f"{_PD}.XavierNormal(gain={{gain}})",
+            "uniform": f"{_PD}.KaimingUniform(nonlinearity='{{nonlinearity}}', mode='{{mode}}')",
+            "normal": f"{_PD}.KaimingNormal(nonlinearity='{{nonlinearity}}', mode='{{mode}}')",
+        },
+        uniform=f"{_PD}.Uniform(low=-{{bound}}, high={{bound}})",
+        normal=f"{_PD}.Normal(mean=0.0, std={{std}})",
+        truncated=f"{_PD}.TruncatedNormal(mean=0.0, std={{sigma}}, a=-{{cut}}, b={{cut}})",
+    ),
+    layers={
+        "dense": _PADDLE_LINEAR,
+        "conv": LayerDefault("nn.Conv*D", "Normal(0, √(2/(∏k·in)))", 2.0, "fan_in", "normal", "input"),
+        "depthwise": LayerDefault(
+            "nn.Conv*D(groups=in)", "Normal(0, √(2/(∏k·in)))", 2.0, "fan_in", "normal", "input"
+        ),
+        "conv_transpose": replace(_PADDLE_LINEAR, layer="nn.Conv*DTranspose"),
+        "embedding": replace(_PADDLE_LINEAR, layer="nn.Embedding", bias="none"),
+    },
+    layer_names="Paddle nn.Linear, nn.Conv*D",
+    default_note=(
+        "Linear XavierUniform on (in, out); Conv Normal(0, √(2/(∏k·in))), He "
+        "with every input channel; zero bias"
+    ),
+    notes_by_distribution={"normal": "normal = N(0, std²), untruncated (XavierNormal, KaimingNormal)"},
+    notes_by_scheme={"lecun": "Paddle has no LeCun: KaimingNormal(nonlinearity='linear') is LeCun"},
+    note="Paddle Xavier* take gain=; Kaiming* a nonlinearity",
+    imports=("import paddle",),
+    tensor_after='{w} = paddle.create_parameter({list}, "float32", default_initializer={init})',
+    layer_api={
+        "dense": "paddle.nn.Linear({fan_in}, {out}, weight_attr=paddle.ParamAttr(initializer={init}))",
+        "conv": (
+            "paddle.nn.Conv{rank}D({fan_in}, {out}, {kernel}{groups}, "
+            "weight_attr=paddle.ParamAttr(initializer={init}))"
+        ),
+    },
+)
+
+# tinygrad 0.14.0 (tests/test_tinygrad_peer.py): tinygrad/mixin/rand.py
+# Tensor.glorot_uniform(*shape) bound √(6/(shape[0] + ∏shape[1:])) — fan_out without the
+# receptive field; kaiming_uniform(*shape, a=0.01) bound √(6/(1+a²)/∏shape[1:]), kaiming_normal
+# std √(2/(1+a²)/∏shape[1:]); no truncated normal. tinygrad/nn/__init__.py Linear weight (out,
+# in), weight and bias U(±1/√in); Conv2d (any rank) weight (out, in/groups, *k) and
+# ConvTranspose2d (in, out/groups, *k), weight and bias U(±1/√(in·∏k)) with every input channel;
+# Embedding glorot_uniform(vocab, dim).
+_TINY_LINEAR = LayerDefault("nn.Linear", "U(±1/√in)", 1 / 3, bias="fan_in")
+_TINY_CONV = replace(_TINY_LINEAR, layer="nn.Conv2d", init="U(±1/√(in·∏k))", fans="input")
+TINYGRAD = Framework(
+    name="tinygrad",
+    title="tinygrad",
+    module="tinygrad.Tensor",
+    code_prefix="Tensor",
+    layout="tinygrad",
+    layout_text="(out, in, *k); fan_out = out",
+    normal="normal",
+    convention="tinygrad convention",
+    untruncated="Tensor.kaiming_normal, Tensor.normal",
+    scheme_modes={"glorot": ("fan_avg",), "*": ("fan_in",)},
+    mode_problem="tinygrad kaiming_* has mode {allowed} (glorot_uniform is fan_avg)",
+    knob="gain",
+    write=write_spelled,
+    rank_error="tinygrad's initializers need a weight of rank ≥ 2 here",
+    zero_error="tinygrad's initializers divide by a zero fan",
+    spelling=Spelling(
+        named={"glorot_uniform": "Tensor.glorot_uniform({dims})"},
+        scaled={
+            "uniform:fan_in": "Tensor.kaiming_uniform({dims}, a={slope})",
+            "normal:fan_in": "Tensor.kaiming_normal({dims}, a={slope})",
+        },
+        uniform="Tensor.uniform({dims}, low=-{bound}, high={bound})",
+        normal="Tensor.normal({dims}, mean=0.0, std={std})",
+        statement="{w} = {call}",
+    ),
+    layers={
+        "dense": _TINY_LINEAR,
+        "conv": _TINY_CONV,
+        "depthwise": replace(_TINY_CONV, layer="nn.Conv2d(groups=in)"),
+        "conv_transpose": replace(_TINY_CONV, layer="nn.ConvTranspose2d"),
+        "embedding": LayerDefault("nn.Embedding", "glorot_uniform", 1.0, "fan_avg", bias="none"),
+    },
+    layer_names="tinygrad nn.Linear, nn.Conv2d",
+    default_note="U(±1/√(in·∏k)) (every input channel, even grouped), weight and bias",
+    bias_note="tinygrad bias: U(±1/√(in·∏k)), the weight's bound",
+    notes_by_scheme={"glorot": "tinygrad glorot_uniform: fan_out = out channels, no receptive field"},
+    note="tinygrad kaiming_* take a leaky-relu slope a: gain² = 2/(1+a²)",
+    imports=("from tinygrad import Tensor",),
+)
+
+# MXNet 1.9.1 python/mxnet/initializer.py: Xavier(rnd_type="uniform", factor_type="avg",
+# magnitude=3): fans of (out, in, *k) = (in·∏k, out·∏k), scale = √(magnitude/n), uniform ±scale
+# or gaussian std scale (so uniform Var = magnitude/(3n), gaussian Var = magnitude/n);
+# MSRAPrelu(factor_type="avg", slope=0.25) = Xavier("gaussian", magnitude = 2/(1+slope²)): the
+# average fan, not fan_in. python/mxnet/gluon/block.py Block.initialize(init=Uniform()) —
+# Uniform(0.07) for every weight nobody set (Dense, Conv, Embedding), bias zeros. No truncated
+# normal. Not run (mxnet 1.9 pins numpy < 2).
+_MX = "mx.init"
+_GLUON_DENSE = LayerDefault("gluon.nn.Dense", "Uniform(0.07)", variance=0.07**2 / 3)
+MXNET = Framework(
+    name="mxnet",
+    title="MXNet",
+    module=_MX,
+    code_prefix=_MX,
+    layout="torch",
+    layout_text="(out, in, *k)",
+    normal="normal",
+    convention="MXNet convention",
+    untruncated='Xavier(rnd_type="gaussian")',
+    scheme_modes={"*": ("fan_in", "fan_out", "fan_avg")},
+    mode_problem="MXNet Xavier has factor types {allowed}",
+    knob="scale",
+    write=write_spelled,
+    rank_error="MXNet Xavier cannot be applied to a vector (it requires at least 2-D)",
+    zero_error="MXNet Xavier divides by a zero fan",
+    spelling=Spelling(
+        scaled={
+            "uniform": f'{_MX}.Xavier(rnd_type="uniform", factor_type="{{mode}}", magnitude={{magnitude}})',
+            "normal": f'{_MX}.Xavier(rnd_type="gaussian", factor_type="{{mode}}", magnitude={{scale}})',
+        },
+        modes={"fan_in": "in", "fan_out": "out", "fan_avg": "avg"},
+        uniform=f"{_MX}.Uniform(scale={{bound}})",
+        normal=f"{_MX}.Normal(sigma={{std}})",
+    ),
+    layers={
+        "dense": _GLUON_DENSE,
+        "conv": replace(_GLUON_DENSE, layer="gluon.nn.Conv*D"),
+        "depthwise": replace(_GLUON_DENSE, layer="gluon.nn.Conv*D(groups=in)"),
+        "conv_transpose": replace(_GLUON_DENSE, layer="gluon.nn.Conv*DTranspose"),
+        "embedding": replace(_GLUON_DENSE, layer="gluon.nn.Embedding", bias="none"),
+    },
+    layer_names="Gluon nn.Dense, nn.Conv*D after net.initialize()",
+    default_note="Uniform(0.07) for every weight: U(±0.07) whatever the fans; zero bias",
+    notes_by_distribution={"normal": 'normal = N(0, std²), untruncated (Xavier(rnd_type="gaussian"))'},
+    notes_by_scheme={
+        "he": "MXNet MSRAPrelu(slope=0.25) is Xavier gaussian, magnitude 2/(1+0.25²), factor avg"
+    },
+    note="MXNet Xavier's magnitude: 3·scale for uniform, scale for gaussian",
+    imports=("# not run: written from apache/mxnet 1.9 python/mxnet/initializer.py", "import mxnet as mx"),
+    tensor_before="{w} = mx.nd.zeros({shape})",
+    tensor_after='{init}(mx.init.InitDesc("{w}_weight"), {w})',
+)
+
+# Chainer 7.8 chainer/initializer.py get_fans on (out, in, *k); initializers/normal.py
+# LeCunNormal(scale) std scale·√(1/fan_in), GlorotNormal(scale) scale·√(2/(fi+fo)),
+# HeNormal(scale, fan_option="fan_in" | "fan_out") scale·√(2/fan), all untruncated;
+# initializers/uniform.py LeCunUniform(scale) ±scale·√(3/fi), GlorotUniform ±scale·√(6/(fi+fo)),
+# HeUniform ±scale·√(6/fi); initializers/__init__.py _get_initializer(None) = LeCunNormal() for
+# links.Linear / Convolution*D / Deconvolution*D (W (in, out/groups, *k)), bias 0; EmbedID
+# Normal(1.0). Not run (chainer does not build here).
+_CH = "chainer.initializers"
+_CHAINER_LINEAR = LayerDefault("L.Linear", "LeCunNormal()", 1.0, "fan_in", "normal")
+CHAINER = Framework(
+    name="chainer",
+    title="Chainer",
+    module=_CH,
+    code_prefix=_CH,
+    layout="torch",
+    layout_text="(out, in, *k)",
+    normal="normal",
+    convention="Chainer convention",
+    untruncated="GlorotNormal, HeNormal, LeCunNormal",
+    scheme_modes={"glorot": ("fan_avg",), "*": ("fan_in", "fan_out")},
+    mode_problem="Chainer HeNormal has fan_option {allowed} (Glorot*, i.e. --scheme glorot, is fan_avg)",
+    knob="gain",
+    write=write_spelled,
+    rank_error="chainer.initializer.get_fans needs at least 2 dimensions",
+    zero_error="chainer's initializers divide by a zero fan",
+    spelling=Spelling(
+        scaled={
+            "uniform:fan_avg": f"{_CH}.GlorotUniform(scale={{gain}})",
+            "normal:fan_avg": f"{_CH}.GlorotNormal(scale={{gain}})",
+            "uniform:fan_in": f"{_CH}.LeCunUniform(scale={{gain}})",
+            "normal:fan_in": f"{_CH}.LeCunNormal(scale={{gain}})",
+            "normal:fan_out": f"{_CH}.HeNormal(scale={{half_gain}}, fan_option='fan_out')",
+        },
+        uniform=f"{_CH}.Uniform(scale={{bound}})",
+        normal=f"{_CH}.Normal(scale={{std}})",
+    ),
+    layers={
+        "dense": _CHAINER_LINEAR,
+        "conv": replace(_CHAINER_LINEAR, layer="L.Convolution*D"),
+        "depthwise": replace(_CHAINER_LINEAR, layer="L.Convolution2D(groups=in)"),
+        "conv_transpose": replace(_CHAINER_LINEAR, layer="L.Deconvolution*D"),
+        "embedding": LayerDefault(
+            "L.EmbedID", "Normal(1.0)", distribution="normal", variance=1.0, bias="none"
+        ),
+    },
+    layer_names="Chainer L.Linear, L.Convolution2D",
+    default_note="LeCunNormal(), N(0, 1/fan_in) untruncated; zero bias",
+    notes_by_distribution={
+        "normal": "normal = N(0, std²), untruncated (GlorotNormal, HeNormal, LeCunNormal)"
+    },
+    note="Chainer's scale multiplies the std: a gain (HeNormal's scale is gain/√2)",
+    imports=(
+        "# not run: written from chainer/chainer v7 chainer/initializers/",
+        "import chainer",
+        "import numpy as np",
+    ),
+    tensor_before="{w} = np.empty({shape}, dtype=np.float32)",
+    tensor_after="{init}({w})",
+)
+
+# Caffe include/caffe/filler.hpp (BVLC master): XavierFiller fan_in = count/num, fan_out =
+# count/channels of the blob (num, channels, …) — (out, in, *k) for InnerProduct and
+# Convolution — n = fan_in by default (variance_norm FAN_IN | FAN_OUT | AVERAGE), uniform
+# ±√(3/n): "xavier" is LeCun uniform unless variance_norm: AVERAGE; MSRAFiller gaussian std
+# √(2/n), same n; gaussian / uniform fillers take numbers; no truncated filler.
+# src/caffe/proto/caffe.proto FillerParameter type defaults to "constant" 0: a layer without a
+# weight_filler starts at zero, so Caffe has no random layer default. Not run.
+CAFFE = Framework(
+    name="caffe",
+    title="Caffe",
+    module="weight_filler",
+    code_prefix="",
+    layout="torch",
+    layout_text="blob (num, channels, …)",
+    normal="normal",
+    convention="Caffe convention",
+    untruncated='type: "gaussian" / "msra"',
+    scheme_modes={"*": ("fan_in", "fan_out", "fan_avg")},
+    mode_problem="Caffe fillers have variance_norm {allowed}",
+    knob="scale",
+    write=write_spelled,
+    rank_error="Caffe's fillers read fans from a blob (num, channels, …) of rank ≥ 2",
+    zero_error="Caffe's fillers CHECK a non-empty blob",
+    spelling=Spelling(
+        scaled={
+            "uniform": 'weight_filler {{ type: "xavier" variance_norm: {mode} }}{unit}',
+            "normal": 'weight_filler {{ type: "msra" variance_norm: {mode} }}{two}',
+        },
+        modes={"fan_in": "FAN_IN", "fan_out": "FAN_OUT", "fan_avg": "AVERAGE"},
+        uniform='weight_filler {{ type: "uniform" min: -{bound} max: {bound} }}',
+        normal='weight_filler {{ type: "gaussian" std: {std} }}',
+        statement="{call}",
+    ),
+    layer_names="Caffe",
+    default_note='weight_filler defaults to type "constant" 0: give one',
+    notes_by_scheme={"lecun": 'Caffe\'s "xavier" filler is LeCun uniform (n = fan_in by default)'},
+    note='Caffe: "xavier" is U(±√(3/n)) and "msra" N(0, 2/n) only: other scales are numbers',
+    imports=("# not run: written from BVLC/caffe include/caffe/filler.hpp",),
+    language="prototxt",
+)
+
+# Flux.jl 0.14 src/utils.jl: nfan(n_out, n_in) for a Dense (out, in), nfan of a conv kernel
+# (*k, in, out) = (∏k·in, ∏k·out); glorot_uniform(dims; gain=1) ±gain·√(6/(fi+fo)),
+# glorot_normal(dims; gain=1) gain·√(2/(fi+fo)), kaiming_uniform(dims; gain=√2) ±gain·√(3/fi),
+# kaiming_normal(dims; gain=√2) gain/√fi (fan_in only), truncated_normal(dims; mean=0, std=1,
+# lo=-2, hi=2) with absolute bounds. src/layers/basic.jl Dense(in => out; init=glorot_uniform),
+# zero bias; src/layers/conv.jl Conv and ConvTranspose (weight (*k, out/groups, in))
+# glorot_uniform, zero bias; Embedding(in => out; init=randn32) N(0, 1). Not run.
+_FLUX_DENSE = LayerDefault("Dense", "glorot_uniform", 1.0, "fan_avg")
+FLUX = Framework(
+    name="flux",
+    title="Flux.jl",
+    module="Flux",
+    code_prefix="Flux",
+    layout="flux",
+    layout_text="Dense (out, in); conv (*k, in, out)",
+    normal="normal",
+    convention="Flux convention",
+    untruncated="glorot_normal, kaiming_normal",
+    scheme_modes={"glorot": ("fan_avg",), "*": ("fan_in",)},
+    mode_problem="Flux kaiming_* is fan_in only; glorot_* is fan_avg ({allowed})",
+    knob="gain",
+    write=write_spelled,
+    rank_error="Flux's nfan needs a weight of rank ≥ 2 here",
+    zero_error="Flux's initializers divide by a zero fan",
+    spelling=Spelling(
+        scaled={
+            "uniform:fan_avg": "Flux.glorot_uniform({dims}; gain={gain})",
+            "normal:fan_avg": "Flux.glorot_normal({dims}; gain={gain})",
+            "uniform:fan_in": "Flux.kaiming_uniform({dims}; gain={gain})",
+            "normal:fan_in": "Flux.kaiming_normal({dims}; gain={gain})",
+        },
+        uniform="{bound}f0 .* (2 .* rand(Float32, {dims}) .- 1)",
+        normal="{std}f0 .* randn(Float32, {dims})",
+        truncated="Flux.truncated_normal({dims}; std={sigma}, lo=-{cut}, hi={cut})",
+        statement="{w} = {call}",
+    ),
+    layers={
+        "dense": _FLUX_DENSE,
+        "conv": replace(_FLUX_DENSE, layer="Conv"),
+        "depthwise": replace(_FLUX_DENSE, layer="DepthwiseConv"),
+        "conv_transpose": replace(_FLUX_DENSE, layer="ConvTranspose"),
+        "embedding": LayerDefault("Embedding", "randn32", distribution="normal", variance=1.0, bias="none"),
+    },
+    layer_names="Flux Dense, Conv",
+    default_note="glorot_uniform, Var = 2/(fan_in + fan_out); zero bias",
+    notes_by_distribution={"normal": "normal = N(0, std²), untruncated (glorot_normal, kaiming_normal)"},
+    note="Flux initializers take gain=; truncated_normal's lo, hi are absolute",
+    imports=("# not run: written from FluxML/Flux.jl src/utils.jl", "using Flux"),
+    language="julia",
+)
+
+FRAMEWORKS: dict[str, Framework] = {
+    fw.name: fw
+    for fw in (
+        *(TORCH, KERAS, JAX, FLAX),
+        *(TF_KERAS, TF_COMPAT_V1, TF1_CONTRIB, KERAS22, FLAX_NNX, HAIKU, EQUINOX, MLX, PADDLE, TINYGRAD),
+        *(MXNET, CHAINER, CAFFE, FLUX, TFJS),
+    )
+}
 # the frameworks with a layer library (jax.nn has none; Flax is its layer library)
 LAYER_FRAMEWORKS = tuple(name for name, fw in FRAMEWORKS.items() if fw.layers)
+# the defaults propagate and audit measure against (one of each weight layout family)
+REFERENCE_FRAMEWORKS = (TORCH.name, KERAS.name, FLAX.name)
 
 
 def framework(name: str, *, layers: bool = False, option: str = "framework") -> Framework:
@@ -638,12 +1587,11 @@ def framework_layer(layer: Layer, fw: Framework) -> Layer:
     """
     if layer.kind != "weight":
         return relayout(layer, fw.layout) if layer.in_channels else layer
-    if out_first(layer.layout) == out_first(fw.layout) or len(layer.shape) < 2:
+    if same_reading(layer.layout, fw.layout) or len(layer.shape) < 2 or 0 in layer.shape:
         return layer
-    shape = layer.shape
-    if out_first(fw.layout):
-        return replace(layer, shape=(shape[-1], shape[-2], *shape[:-2]), layout=fw.layout)
-    return replace(layer, shape=(*shape[2:], shape[1], shape[0]), layout=fw.layout)
+    shape = join_weight(*split_weight(layer.shape, layer.layout), fw.layout)
+    fan_in, fan_out = compute_fans(shape, fw.layout)
+    return replace(layer, shape=shape, layout=fw.layout, fan_in=fan_in, fan_out=fan_out)
 
 
 def framework_shape(layer: Layer, fw: Framework) -> tuple[int, ...]:
@@ -708,6 +1656,16 @@ def clamped(fw: Framework, stats_of: Callable[..., InitStats], fan_in: int, fan_
     return stats_of(fan_in, fan_out)
 
 
+def framework_normal(fw: Framework, stats: InitStats) -> InitStats:
+    """`stats` as `fw`'s own truncated ``*_normal`` draws it: σ = `fw.truncated_sigma`·√Var, so
+    the realized std is 0.8796·σ (Keras ≤ 2.2, TF.js: 0.8796·√Var; TF1 contrib: 1.0029·√Var)."""
+    if stats.distribution != "truncated" or _close(fw.truncated_sigma * TRUNCATED_STD, 1.0):
+        return stats
+    sampler_std = math.sqrt(stats.variance) * fw.truncated_sigma
+    std = sampler_std * TRUNCATED_STD
+    return replace(stats, sampler_std=sampler_std, std=std, variance=std * std)
+
+
 def framework_n(fw: Framework, stats: InitStats, layer: Layer) -> float | None:
     """The n `fw` divides by for `layer` in `stats.mode`; None when it cannot (mode, rank, zeros)."""
     shape = framework_shape(layer, fw)
@@ -764,9 +1722,7 @@ def default_stats(fw: Framework, layer: Layer) -> InitStats:
             default, init=reinit, scale=1.0, mode="fan_avg", distribution="uniform", variance=None
         )
     fan_in, fan_out = framework_fans(layer, fw)
-    n_in = {"weight": fan_in, "in_channels": layer.in_channels, "out_channels": layer.out_channels}[
-        default.fans
-    ]
+    n_in = _default_fan(default, layer, fan_in)
     scale = default.scale if default.variance is None else default.variance * n_in
     mode = "fan_in" if default.variance is not None else default.mode
     gain = Gain(math.sqrt(scale), default.init, scale)
@@ -783,7 +1739,16 @@ def default_stats(fw: Framework, layer: Layer) -> InitStats:
             n=n,
         )
 
-    return clamped(fw, stats_of, n_in, fan_out, mode)
+    return framework_normal(fw, clamped(fw, stats_of, n_in, fan_out, mode))
+
+
+def _default_fan(default: LayerDefault, layer: Layer, fan_in: int) -> int:
+    """The n a layer default divides by in mode fan_in (`LayerDefault.fans`)."""
+    if default.fans == "input":
+        return layer.in_channels * math.prod(layer.kernel) if layer.in_channels else fan_in
+    return {"weight": fan_in, "in_channels": layer.in_channels, "out_channels": layer.out_channels}[
+        default.fans
+    ]
 
 
 def default_init(fw: Framework, layer: Layer) -> str:
@@ -797,8 +1762,7 @@ def bias_bound(fw: Framework, layer: Layer) -> float | None:
     default = layer_default(fw, layer)
     if default is None or default.bias != "fan_in" or layer.no_bias or model_init(fw, layer, "bias"):
         return None
-    fan_in = layer.in_channels if default.fans == "in_channels" else framework_fans(layer, fw)[0]
-    return 1 / math.sqrt(fan_in)
+    return 1 / math.sqrt(_default_fan(default, layer, framework_fans(layer, fw)[0]))
 
 
 def default_bias(fw: Framework, layer: Layer) -> str:
