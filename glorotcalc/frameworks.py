@@ -1045,9 +1045,7 @@ FLAX_NNX = replace(
 # zeros. conv.py ConvND w (*k, in/groups, out), TruncatedNormal(1/√(∏k·in/groups));
 # ConvNDTranspose w (*k, out, in) with stddev 1/√(∏k·in) (the input channels); depthwise_conv.py
 # w (*k, 1, multiplier·in), stddev 1/√∏k; embed.py Embed TruncatedNormal(1) on (vocab, dim).
-_HAIKU_LINEAR = LayerDefault(
-    "hk.Linear", "TruncNormal(1/√fan_in)", TRUNCATED_STD**2, "fan_in", "truncated"
-)
+_HAIKU_LINEAR = LayerDefault("hk.Linear", "TruncNormal(1/√fan_in)", TRUNCATED_STD**2, "fan_in", "truncated")
 _HK = "hk.initializers"
 HAIKU = Framework(
     name="haiku",
