@@ -77,7 +77,7 @@ def out_first(layout: str) -> bool:
 
 def same_reading(a: str, b: str) -> bool:
     """Whether layouts `a` and `b` read every weight shape the same way."""
-    return _reading(a) == _reading(b)
+    return _reading(a) == _reading(b) and (a in NO_RECEPTIVE_FAN_OUT) == (b in NO_RECEPTIVE_FAN_OUT)
 
 
 def split_weight(shape: tuple[int, ...], layout: str) -> tuple[int, int, tuple[int, ...]]:

@@ -10,10 +10,10 @@ weights put into a real eqx.nn.Linear.
 from __future__ import annotations
 
 import pytest
+from peerkit import check_draws, close, run_emit
 
 from glorotcalc.frameworks import FRAMEWORKS, bias_bound, default_stats, framework_shape
 from glorotcalc.layers import conv, dense, embedding
-from peerkit import check_draws, close, run_emit
 
 eqx = pytest.importorskip("equinox")
 jax = pytest.importorskip("jax")
@@ -72,10 +72,14 @@ def test_embedding_default():
     check_draws(module.weight, expected.std, "normal", None)
 
 
-@pytest.mark.parametrize(("scheme", "dist"), [("he", "uniform"), ("glorot", "truncated"), ("lecun", "normal")])
+@pytest.mark.parametrize(
+    ("scheme", "dist"), [("he", "uniform"), ("glorot", "truncated"), ("lecun", "normal")]
+)
 def test_emitted_code_runs_and_fits_the_layer(scheme, dist, capsys):
     """The weight emit writes for Equinox is (out, in) and drops into a real eqx.nn.Linear."""
-    namespace, document = run_emit("equinox", "2000", "1000", "--scheme", scheme, "--dist", dist, capsys=capsys)
+    namespace, document = run_emit(
+        "equinox", "2000", "1000", "--scheme", scheme, "--dist", dist, capsys=capsys
+    )
     (layer,) = document["layers"]
     weights = namespace["layer0"]
     linear = eqx.nn.Linear(2000, 1000, key=KEY)

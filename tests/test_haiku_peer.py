@@ -14,10 +14,10 @@ import importlib
 import math
 
 import pytest
+from peerkit import check_draws, close, glorotcalc_json, run_emit
 
 from glorotcalc.frameworks import FRAMEWORKS, default_stats, framework_fans, framework_shape
 from glorotcalc.layers import conv, dense, embedding, from_shape
-from peerkit import check_draws, close, glorotcalc_json, run_emit
 
 hk = pytest.importorskip("haiku")
 jax = pytest.importorskip("jax")
@@ -123,7 +123,9 @@ def test_embed_default(calls):
     assert name == "TruncatedNormal" and close(stddev, expected.sampler_std) and close(stddev, 1.0)
 
 
-@pytest.mark.parametrize(("scheme", "dist"), [("he", "uniform"), ("glorot", "truncated"), ("lecun", "normal")])
+@pytest.mark.parametrize(
+    ("scheme", "dist"), [("he", "uniform"), ("glorot", "truncated"), ("lecun", "normal")]
+)
 def test_emitted_code_runs_and_matches(scheme, dist, capsys):
     namespace, document = run_emit("haiku", "2000", "1000", "--scheme", scheme, "--dist", dist, capsys=capsys)
     (layer,) = document["layers"]

@@ -16,10 +16,10 @@ import math
 
 import numpy as np
 import pytest
+from peerkit import check_draws, close, glorotcalc_json, run_emit
 
 from glorotcalc.frameworks import FRAMEWORKS, bias_bound, default_stats, framework_fans, framework_shape
 from glorotcalc.layers import conv, dense, embedding, from_shape
-from peerkit import check_draws, close, glorotcalc_json, run_emit
 
 mx = pytest.importorskip("mlx.core")
 nn = pytest.importorskip("mlx.nn")
@@ -109,7 +109,9 @@ def test_linear_and_embedding_draws():
     check_draws(np.array(nn.Embedding(20000, 64).weight), expected.std, "normal", None)
 
 
-@pytest.mark.parametrize(("scheme", "dist"), [("he", "uniform"), ("glorot", "normal"), ("lecun", "truncated")])
+@pytest.mark.parametrize(
+    ("scheme", "dist"), [("he", "uniform"), ("glorot", "normal"), ("lecun", "truncated")]
+)
 def test_emitted_code_runs_and_matches(scheme, dist, capsys):
     namespace, document = run_emit("mlx", "2000", "1000", "--scheme", scheme, "--dist", dist, capsys=capsys)
     (layer,) = document["layers"]

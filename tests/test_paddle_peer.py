@@ -17,10 +17,10 @@ import warnings
 
 import numpy as np
 import pytest
+from peerkit import check_draws, close, glorotcalc_json, run_emit
 
 from glorotcalc.frameworks import FRAMEWORKS, default_stats, framework_fans, framework_shape
 from glorotcalc.layers import conv, dense, embedding, from_shape
-from peerkit import check_draws, close, glorotcalc_json, run_emit
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # paddle warns about its own optional dependencies at import
@@ -43,7 +43,11 @@ def calls(monkeypatch):
 
         return sampler
 
-    for name, pick in (("uniform", (2, 3)), ("gaussian", (1, 2)), ("truncated_gaussian_random", (1, 2, 4, 5))):
+    for name, pick in (
+        ("uniform", (2, 3)),
+        ("gaussian", (1, 2)),
+        ("truncated_gaussian_random", (1, 2, 4, 5)),
+    ):
         monkeypatch.setattr(_C_ops, name, wrap(name, getattr(_C_ops, name), pick))
     return seen
 
@@ -118,9 +122,13 @@ def test_conv2d_default_is_not_xavier():
     check_draws(module.weight.numpy(), expected.std, "normal", None)
 
 
-@pytest.mark.parametrize(("scheme", "dist"), [("he", "uniform"), ("glorot", "normal"), ("lecun", "truncated")])
+@pytest.mark.parametrize(
+    ("scheme", "dist"), [("he", "uniform"), ("glorot", "normal"), ("lecun", "truncated")]
+)
 def test_emitted_code_runs_and_matches(scheme, dist, capsys):
-    namespace, document = run_emit("paddle", "2000", "1000", "--scheme", scheme, "--dist", dist, capsys=capsys)
+    namespace, document = run_emit(
+        "paddle", "2000", "1000", "--scheme", scheme, "--dist", dist, capsys=capsys
+    )
     (layer,) = document["layers"]
     weights = np.asarray(namespace["layer0"].numpy())
     assert list(weights.shape) == layer["shape"]

@@ -17,10 +17,10 @@ import importlib
 import math
 
 import pytest
+from peerkit import check_draws, close, glorotcalc_json, run_emit
 
 from glorotcalc.frameworks import FRAMEWORKS, default_stats, framework_fans
 from glorotcalc.layers import conv, dense, from_shape
-from peerkit import check_draws, close, glorotcalc_json, run_emit
 
 tf = pytest.importorskip("tensorflow")
 
@@ -133,7 +133,9 @@ def test_tf_keras_layer_defaults(layer, build):
 
 
 @pytest.mark.parametrize("name", ["tf-compat-v1", "tf-keras"])
-@pytest.mark.parametrize(("scheme", "dist"), [("he", "uniform"), ("glorot", "normal"), ("lecun", "truncated")])
+@pytest.mark.parametrize(
+    ("scheme", "dist"), [("he", "uniform"), ("glorot", "normal"), ("lecun", "truncated")]
+)
 def test_emitted_code_runs_and_matches(name, scheme, dist, capsys):
     namespace, document = run_emit(name, "2000", "1000", "--scheme", scheme, "--dist", dist, capsys=capsys)
     (layer,) = document["layers"]
