@@ -54,7 +54,7 @@ def test_layer_defaults(layer, build, calls):
     module = build()
     expected = default_stats(EQUINOX, layer)
     assert module.weight.shape == framework_shape(layer, EQUINOX)
-    (w_shape, w_low, w_high), (_, b_low, b_high) = calls
+    (w_shape, w_low, w_high), (_, _b_low, b_high) = calls
     assert w_shape == module.weight.shape
     assert close(w_high, expected.bound) and close(w_low, -expected.bound)
     assert close(b_high, bias_bound(EQUINOX, layer))

@@ -69,7 +69,7 @@ def test_initializers(scheme, mode, dist, make, calls, capsys):
     document = glorotcalc_json(*argv, *(["--mode", mode] if mode else []), capsys=capsys)
     (result,) = document["layers"][0]["results"]
     weights = make(mx.zeros((1000, 2000)))
-    ((name, a, b),) = calls
+    ((name, _a, b),) = calls
     assert name == dist
     assert close(b, result["bound"] if dist == "uniform" else result["std"], 1e-7)
     check_draws(np.array(weights), result["std"], dist, result["support"])
@@ -93,7 +93,7 @@ def test_layer_defaults(layer, build, calls):
     module = build()
     expected = default_stats(MLX, layer)
     assert tuple(module.weight.shape) == framework_shape(layer, MLX)
-    name, low, high = calls[0]
+    name, _low, high = calls[0]
     assert name == "uniform" and close(high, expected.bound, 1e-7)
     bias = bias_bound(MLX, layer)
     if bias is None:

@@ -74,7 +74,7 @@ def test_initializers(scheme, mode, dist, make, calls, capsys):
     document = glorotcalc_json(*argv, *(["--mode", mode] if mode else []), capsys=capsys)
     (result,) = document["layers"][0]["results"]
     weight = paddle.create_parameter([2000, 1000], "float32", default_initializer=make())
-    ((name, a, b),) = calls
+    ((name, _a, b),) = calls
     assert name == {"uniform": "uniform", "normal": "gaussian"}[dist]
     assert close(b, result["bound"] if dist == "uniform" else result["std"])
     check_draws(weight.numpy(), result["std"], dist, result["support"])
@@ -85,7 +85,7 @@ def test_truncated_normal_bounds_are_absolute(calls):
     sigma = 0.05
     init = paddle.nn.initializer.TruncatedNormal(mean=0.0, std=sigma, a=-2 * sigma, b=2 * sigma)
     weight = paddle.create_parameter([2000, 1000], "float32", default_initializer=init)
-    ((name, mean, std, a, b),) = calls
+    ((name, _mean, std, a, b),) = calls
     assert (name, std, a, b) == ("truncated_gaussian_random", sigma, -2 * sigma, 2 * sigma)
     check_draws(weight.numpy(), 0.87962566103423978 * sigma, "truncated", 2 * sigma)
 

@@ -103,7 +103,7 @@ def test_get_variable_default_is_glorot_uniform(calls):
     graph = tf.Graph()
     with graph.as_default():
         tf.compat.v1.get_variable("w", (784, 256))
-    ((name, a, b),) = calls
+    ((name, _a, b),) = calls
     expected = default_stats(V1, dense(784, 256, "keras"))
     assert name == "random_uniform" and close(b, expected.bound)
 
