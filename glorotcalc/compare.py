@@ -13,6 +13,7 @@ from glorotcalc.frameworks import (
     FRAMEWORKS,
     Framework,
     clamped,
+    distribution_problem,
     effective_distribution,
     express,
     framework_fans,
@@ -193,7 +194,8 @@ def _compare_one(
     rows = []
     for fw in frameworks:
         stats = stats_in(fw)
-        rows.append(_compare_row(layer, fw, stats, distribution, mode_problem(fw, stats)))
+        problem = mode_problem(fw, stats) or distribution_problem(fw, stats)
+        rows.append(_compare_row(layer, fw, stats, distribution, problem))
     reference = rows[list(frameworks).index(_reference(frameworks))]
     for row in rows:
         row["reference"] = reference["framework"]

@@ -1641,6 +1641,13 @@ def mode_problem(fw: Framework, stats: InitStats) -> str | None:
     return fw.mode_problem.format(allowed=", ".join(fw.modes_for("*")))
 
 
+def distribution_problem(fw: Framework, stats: InitStats) -> str | None:
+    """Why `fw` cannot draw `stats`' distribution (no truncated sampler), or None."""
+    if stats.distribution == "truncated" and not fw.has_truncated:
+        return f"{fw.title} has no truncated normal initializer"
+    return None
+
+
 def check_framework_mode(fw: Framework, stats: InitStats) -> None:
     problem = mode_problem(fw, stats)
     if problem is not None:
