@@ -24,7 +24,7 @@ CHECKED = {
     "tf-compat-v1": "peer: TensorFlow 2.21.0 (tests/test_tf_peer.py)",
     "tf1-contrib": "cited: TF 1.x contrib/layers/python/layers/initializers.py",
     "keras2.2": "cited: Keras 2.2.4 keras/initializers.py",
-    "flax-nnx": "peer: Flax 0.12.8 (tests/test_jax_peer.py)",
+    "flax-nnx": "peer: Flax 0.12.8 (tests/test_flax_nnx_peer.py)",
     "haiku": "peer: dm-haiku 0.0.17 (tests/test_haiku_peer.py)",
     "equinox": "peer: Equinox 0.13.8 (tests/test_equinox_peer.py)",
     "mlx": "peer: MLX 0.32.4 (tests/test_mlx_peer.py)",
