@@ -26,6 +26,7 @@ from glorotcalc.frameworks import (
     spec_framework,
     spec_stats,
 )
+from glorotcalc.initnames import FRAMEWORKS as INIT_NAME_FRAMEWORKS
 from glorotcalc.initnames import parse_init
 from glorotcalc.laws import DIFFERENCES, InitLaw, LawStats, describe, law_stats
 from glorotcalc.layers import Layer
@@ -120,8 +121,9 @@ def law_across(law: InitLaw, layer: Layer) -> list[dict]:
         stats = None
         if expression is not None:
             own = mapped
-            if expression.named:
-                own = parse_init(expression.name, fw.name)
+            vocabulary = fw.init_names or fw.name
+            if expression.named and vocabulary in INIT_NAME_FRAMEWORKS:  # read back as that name says
+                own = parse_init(expression.name, vocabulary)
             try:
                 stats = law_stats(own, shape)
             except UsageError:

@@ -142,6 +142,9 @@ class Framework:
     spelling: Spelling | None = None  # how `write_spelled` writes its initializers
     language: str = "python"  # of the code emit writes (python, julia, javascript, prototxt)
     comment: str = "#"  # how that language starts a comment
+    init_names: str = (
+        ""  # whose --init vocabulary its initializer names are (glorotcalc.initnames); "": its own
+    )
 
     @property
     def modes(self) -> tuple[str, ...]:
@@ -758,6 +761,7 @@ _KERAS_FAMILY_NAMES = {
 TF_KERAS = replace(
     KERAS,
     name="tf-keras",
+    init_names="keras",
     title="tf.keras",
     module="tf.keras.initializers",
     code_prefix="tf.keras.initializers",
@@ -895,6 +899,7 @@ TF1_CONTRIB = replace(
 KERAS22 = replace(
     KERAS,
     name="keras2.2",
+    init_names="keras",
     title="Keras 2.2",
     convention="Keras 2.2 convention",
     untruncated="RandomNormal(stddev=…)",
@@ -1009,6 +1014,7 @@ TFJS = replace(
 FLAX_NNX = replace(
     FLAX,
     name="flax-nnx",
+    init_names="flax",
     title="Flax NNX",
     module="flax.nnx.initializers",
     code_prefix="nnx.initializers",
