@@ -42,9 +42,11 @@ _glorotcalc_option() {
         "lookup --shape"|"lookup --layer"|"compare --shape"|"defaults --shape"|"defaults --layer"|\
         "emit --shape"|"propagate --shape")
             _glorotcalc_kind=files ;;
-        "lookup --layout"|"lookup --framework"|"compare --layout"|"defaults --layout"|"emit --layout"|\
-        "emit --from"|"propagate --layout"|"audit --layout")
+        "lookup --layout"|"compare --layout"|"defaults --layout"|"emit --layout"|"propagate --layout"|\
+        "audit --layout")
             _glorotcalc_kind=words; _glorotcalc_values="torch keras jax flax" ;;
+        "lookup --framework"|"emit --from")
+            _glorotcalc_kind=words; _glorotcalc_values="torch keras jax flax tf-keras tf-compat-v1 tf1-contrib keras2.2 flax-nnx haiku equinox mlx paddle tinygrad mxnet chainer caffe flux tfjs" ;;
         "lookup --format"|"compare --format"|"defaults --format"|"emit --format"|"propagate --format"|\
         "audit --format"|"gain --format")
             _glorotcalc_kind=words; _glorotcalc_values="table json csv tsv" ;;
@@ -53,9 +55,9 @@ _glorotcalc_option() {
         "compare --dist")
             _glorotcalc_kind=list; _glorotcalc_values="uniform normal all" ;;
         "compare --framework")
-            _glorotcalc_kind=list; _glorotcalc_values="torch keras jax flax all" ;;
+            _glorotcalc_kind=list; _glorotcalc_values="torch keras jax flax tf-keras tf-compat-v1 tf1-contrib keras2.2 flax-nnx haiku equinox mlx paddle tinygrad mxnet chainer caffe flux tfjs all" ;;
         "defaults --framework")
-            _glorotcalc_kind=list; _glorotcalc_values="torch keras flax all" ;;
+            _glorotcalc_kind=list; _glorotcalc_values="torch keras flax tf-keras tf-compat-v1 tf1-contrib keras2.2 flax-nnx haiku equinox mlx paddle tinygrad mxnet chainer flux tfjs all" ;;
         "emit --scheme"|"propagate --scheme")
             _glorotcalc_kind=words; _glorotcalc_values="glorot he lecun xavier kaiming" ;;
         "emit --dist"|"propagate --dist")
@@ -77,7 +79,7 @@ _glorotcalc_argument() {
         "defaults "*)
             _glorotcalc_kind=files ;;
         "emit 0")
-            _glorotcalc_kind=words; _glorotcalc_values="torch keras jax flax" ;;
+            _glorotcalc_kind=words; _glorotcalc_values="torch keras jax flax tf-keras tf-compat-v1 tf1-contrib keras2.2 flax-nnx haiku equinox mlx paddle tinygrad mxnet chainer caffe flux tfjs" ;;
         "emit "*)
             _glorotcalc_kind=files ;;
         "propagate "*)

@@ -379,10 +379,10 @@ def _label(
 
 def framework_defaults(shape: tuple[int, ...], layout: str) -> dict[str, object]:
     """The InitStats torch, Keras and Flax give a weight of `shape` by default."""
-    from glorotcalc.frameworks import FRAMEWORKS, LAYER_FRAMEWORKS, default_stats
+    from glorotcalc.frameworks import FRAMEWORKS, REFERENCE_FRAMEWORKS, default_stats
 
     layer = from_shape(shape, layout)
-    return {name: default_stats(FRAMEWORKS[name], layer) for name in LAYER_FRAMEWORKS}
+    return {name: default_stats(FRAMEWORKS[name], layer) for name in REFERENCE_FRAMEWORKS}
 
 
 def _default_of(defaults: dict, distribution: str, mode: str, std: float) -> str | None:

@@ -23,8 +23,14 @@ from glorotcalc.render import FORMATS, write
 from glorotcalc.results import ALL_DISTRIBUTIONS, ALL_SCHEMES
 from glorotcalc.schemes import MODES, SCHEME_ALIASES, canonical_scheme
 
-FRAMEWORK_NAMES = ("torch", "keras", "jax", "flax")
-LAYER_FRAMEWORK_NAMES = ("torch", "keras", "flax")
+# glorotcalc.frameworks.FRAMEWORKS and LAYER_FRAMEWORKS, written out so that building the
+# command imports no record (tests/test_frameworks_more.py checks they agree)
+FRAMEWORK_NAMES = (
+    *("torch", "keras", "jax", "flax", "tf-keras", "tf-compat-v1", "tf1-contrib", "keras2.2"),
+    *("flax-nnx", "haiku", "equinox", "mlx", "paddle", "tinygrad", "mxnet", "chainer", "caffe"),
+    *("flux", "tfjs"),
+)
+LAYER_FRAMEWORK_NAMES = tuple(name for name in FRAMEWORK_NAMES if name not in ("jax", "caffe"))
 DTYPES = ("float32", "float64")
 SCHEME_CHOICES = (*ALL_SCHEMES, *SCHEME_ALIASES, "all")
 DIST_CHOICES = (*ALL_DISTRIBUTIONS, "all")
@@ -485,7 +491,8 @@ def lookup(
     framework: Annotated[
         str | None,
         typer.Option(
-            help="Use one framework's conventions: torch, keras, jax or flax (see also: compare).",
+            help="Use one framework's conventions: torch, keras, jax, flax, tf-keras, … "
+            "(glorotcalc compare lists them all).",
             autocompletion=_complete(FRAMEWORK_NAMES),
             show_default=False,
         ),
@@ -640,7 +647,7 @@ def compare(
     framework: Annotated[
         str | None,
         typer.Option(
-            help="The frameworks to show: a comma list of torch, keras, jax, flax [default: all].",
+            help="The frameworks to show: a comma list of torch, keras, jax, flax, mlx, … [default: all].",
             autocompletion=_complete((*FRAMEWORK_NAMES, "all"), lists=True),
             show_default=False,
         ),
@@ -704,7 +711,8 @@ def defaults(
     framework: Annotated[
         str | None,
         typer.Option(
-            help="The frameworks to show: a comma list of torch, keras, flax [default: all three].",
+            help="The frameworks to show: a comma list of torch, keras, flax, haiku, … [default: all "
+            "with layers].",
             autocompletion=_complete((*LAYER_FRAMEWORK_NAMES, "all"), lists=True),
             show_default=False,
         ),
@@ -739,7 +747,8 @@ def emit(
         str,
         typer.Argument(
             metavar="FRAMEWORK",
-            help="The framework to write code for: torch, keras, jax or flax.",
+            help="The framework to write code for: torch, keras, jax, flax, tf-keras, haiku, mlx, … "
+            "(flux: Julia, tfjs: JavaScript, caffe: prototxt).",
             autocompletion=_complete(FRAMEWORK_NAMES),
             show_default=False,
         ),
@@ -773,7 +782,7 @@ def emit(
         str | None,
         typer.Option(
             "--from",
-            help="Read --scheme/--dist in this framework's conventions (torch, keras, jax, flax).",
+            help="Read --scheme/--dist in this framework's conventions (torch, keras, jax, flax, …).",
             autocompletion=_complete(FRAMEWORK_NAMES),
             show_default=False,
         ),

@@ -13,9 +13,11 @@ from glorotcalc.frameworks import (
     FRAMEWORKS,
     Framework,
     clamped,
+    distribution_problem,
     effective_distribution,
     express,
     framework_fans,
+    framework_normal,
     mode_problem,
 )
 from glorotcalc.gain import Gain
@@ -179,7 +181,7 @@ def _spec_in(fw: Framework, layer: Layer, init, family: str) -> InitStats:
             n=n,
         )
 
-    return clamped(fw, stats_of, fan_in, fan_out, init.mode)
+    return framework_normal(fw, clamped(fw, stats_of, fan_in, fan_out, init.mode))
 
 
 def _compare_one(
@@ -192,7 +194,8 @@ def _compare_one(
     rows = []
     for fw in frameworks:
         stats = stats_in(fw)
-        rows.append(_compare_row(layer, fw, stats, distribution, mode_problem(fw, stats)))
+        problem = mode_problem(fw, stats) or distribution_problem(fw, stats)
+        rows.append(_compare_row(layer, fw, stats, distribution, problem))
     reference = rows[list(frameworks).index(_reference(frameworks))]
     for row in rows:
         row["reference"] = reference["framework"]
@@ -278,8 +281,9 @@ def _what(layer: Layer) -> str:
     return what if what.split(" ", 1)[0] == layer.name else f"{layer.name} · {what}"
 
 
-# Narrow terminals: max |w|, Δ param, draws, bound | σ, then the scheme (the initializer names
-# it) give way; framework, initializer, std and Δ std stay.
+# Narrow terminals: max |w|, Δ param, draws, bound | σ, the scheme (the initializer names it),
+# then Δ std give way (a layer column and a long initializer name leave no room for it); framework,
+# initializer and std stay.
 SCHEME_COLUMN = ("scheme", "scheme", "str", 1)
 COMPARE_COLUMNS = columns(
     ("framework", "framework", "str"),
@@ -289,7 +293,7 @@ COMPARE_COLUMNS = columns(
     ("std", "std"),
     ("support_text", "max |w|", "str", 5),
     ("param_vs_torch", "Δ param", "pct", 4),
-    ("std_vs_torch", "Δ std", "pct"),
+    ("std_vs_torch", "Δ std", "pct", 6),
 )
 COMPARE_CSV_COLUMNS = columns(
     ("layer", "layer", "str"),

@@ -20,11 +20,13 @@ from glorotcalc.frameworks import (
     express_law,
     framework_fans,
     framework_layer,
+    framework_normal,
     framework_shape,
     law_in,
     spec_framework,
     spec_stats,
 )
+from glorotcalc.initnames import FRAMEWORKS as INIT_NAME_FRAMEWORKS
 from glorotcalc.initnames import parse_init
 from glorotcalc.laws import DIFFERENCES, InitLaw, LawStats, describe, law_stats
 from glorotcalc.layers import Layer
@@ -49,12 +51,13 @@ def framework_stats(fw: Framework, layer: Layer, scheme: str, distribution: str)
     """`scheme` × `distribution` for `layer` as `fw` computes it (its fans, its normal, its clamp)."""
     fan_in, fan_out = framework_fans(layer, fw)
     gain, mode = layer_gain(layer, scheme), layer_mode(layer, scheme)
-    distribution = effective_distribution(fw, distribution)
+    requested, distribution = distribution, effective_distribution(fw, distribution)
 
     def stats_of(fi: int, fo: int, n: float | None = None) -> InitStats:
         return scheme_stats(scheme, fi, fo, distribution, gain=gain, mode=mode, n=n)
 
-    return clamped(fw, stats_of, fan_in, fan_out, mode or SCHEMES[scheme].mode)
+    stats = clamped(fw, stats_of, fan_in, fan_out, mode or SCHEMES[scheme].mode)
+    return framework_normal(fw, stats) if requested == "normal" else stats
 
 
 def framework_record(layer: Layer, fw: Framework) -> dict:
@@ -78,10 +81,10 @@ def _schemes(layer: Layer, schemes: tuple[str, ...] | None, count: int) -> tuple
 
 def _distributions(fw: Framework, distributions: tuple[str, ...] | None) -> tuple[str, ...]:
     """The chosen distributions; by default what the framework names: uniform and its *_normal
-    (torch: also the truncated one written out)."""
+    (torch: also the truncated one written out, where the framework has a truncated sampler)."""
     if distributions is not None:
         return distributions
-    return ALL_DISTRIBUTIONS if fw.normal == "normal" else ("uniform", "normal")
+    return ALL_DISTRIBUTIONS if fw.normal == "normal" and fw.has_truncated else ("uniform", "normal")
 
 
 def framework_lookup(
@@ -118,8 +121,9 @@ def law_across(law: InitLaw, layer: Layer) -> list[dict]:
         stats = None
         if expression is not None:
             own = mapped
-            if expression.named:
-                own = parse_init(expression.name, fw.name)
+            vocabulary = fw.init_names or fw.name
+            if expression.named and vocabulary in INIT_NAME_FRAMEWORKS:  # read back as that name says
+                own = parse_init(expression.name, vocabulary)
             try:
                 stats = law_stats(own, shape)
             except UsageError:

@@ -62,7 +62,7 @@ def defaults(
         notes=_notes(frameworks, layers, explain),
         value=rows[0]["param"] if len(rows) == 1 else None,
         csv_columns=[*DEFAULTS_CSV_COLUMNS, *(columns(("explain", "explain", "str")) if explain else [])],
-        value_hint="narrow it to one layer and one framework: --framework torch, keras or flax",
+        value_hint="narrow it to one layer and one framework: --framework torch, keras, flax, …",
     )
 
 

@@ -56,6 +56,7 @@ from glorotcalc.schemes import InitStats, recommended_scheme
 from glorotcalc.torchrepr import ParsedModel
 
 CODE_WIDTH = 88
+LEXERS = {"python": "python", "julia": "julia", "javascript": "javascript"}  # prototxt: plain text
 RESERVED = frozenset({"torch", "nn", "keras", "jax", "jnp", "sigma", "math", "np"})
 # A printout is a torch model: a layer's parameters are ``{path}.weight`` and ``{path}.bias``,
 # except for the packed q/k/v projection (``….self_attn.in_proj``: ``….self_attn.in_proj_weight``).
@@ -126,14 +127,19 @@ def emit(
     header = "\n".join(target.model_header) + "\n\n" if model else ""
     code = "\n".join(target.imports) + "\n\n" + header + "\n\n".join(blocks) + "\n"
     origin = init.call if init is not None else source.name if source is not None else "neutral"
-    document = {"emit": target.name, "source": origin, "form": "model" if model else "tensors"}
+    document = {
+        "emit": target.name,
+        "language": target.language,
+        "source": origin,
+        "form": "model" if model else "tensors",
+    }
     return Report(
         kind="emit",
         title=f"{target.title} code",
         columns=[],
         rows=rows,
         document={**document, "code": code, "layers": records},
-        visuals=[lambda: CodeBlock(code, no_color)],
+        visuals=[lambda: CodeBlock(code, no_color, target.language)],
         csv_columns=EMIT_CSV_COLUMNS,
         value_hint="--value does not apply to emit, which prints code",
     )
@@ -301,14 +307,16 @@ def _code_block(
     Model: the init on the model's parameter (and its bias), or the initializer's dict entry and
     the layer call that takes it."""
     shape = framework_shape(layer, target)
-    lines = [f"# {slot.label}: {layer_what(layer)} · {summary}"]
+    comment = target.comment
+    lines = [f"{comment} {slot.label}: {layer_what(layer)} · {summary}"]
     if not expression.named:
-        lines.append(f"# {expression.why}")
+        lines.append(f"{comment} {expression.why}")
     fill = {
         "w": slot.w,
         "init": slot.init,
         "dims": ", ".join(map(str, shape)) or "()",
         "shape": repr(tuple(shape)),
+        "list": repr(list(shape)),
     }
     if target.tensor_before and not model:
         lines.append(target.tensor_before.format(**fill))
@@ -319,11 +327,11 @@ def _code_block(
         lines.append(target.model_bias.format(b=slot.bias_code))
     hint = _layer_hint(target, layer, slot.init, takes_init=model)
     if hint:
-        lines.append(f"# {hint}")
+        lines.append(f"{comment} {hint}")
     elif model and not target.model_weight:
         where = f"no {target.title} layer holds this weight as one tensor; " if target.layer_api else ""
-        lines.append(f"# {where}exact for a weight of shape {tuple(shape)}")
-    return "\n".join(_wrap(line) for line in lines)
+        lines.append(f"{comment} {where}exact for a weight of shape {tuple(shape)}")
+    return "\n".join(_wrap(line, comment, target.language) for line in lines)
 
 
 def _layer_hint(target: Framework, layer: Layer, init: str, *, takes_init: bool = False) -> str | None:
@@ -355,9 +363,15 @@ def _layer_hint(target: Framework, layer: Layer, init: str, *, takes_init: bool 
     )
 
 
-def _wrap(line: str) -> str:
-    """Break a long call after its opening parenthesis (black style)."""
-    if len(line) <= CODE_WIDTH or line.lstrip().startswith("#") or not line.endswith(")") or "(" not in line:
+def _wrap(line: str, comment: str = "#", language: str = "python") -> str:
+    """Break a long Python call after its opening parenthesis (black style)."""
+    if (
+        len(line) <= CODE_WIDTH
+        or language != "python"
+        or line.lstrip().startswith(comment)
+        or not line.endswith(")")
+        or "(" not in line
+    ):
         return line
     head, _, args = line.partition("(")
     return f"{head}(\n    {args[:-1]}\n)"
@@ -366,15 +380,16 @@ def _wrap(line: str) -> str:
 class CodeBlock:
     """Code for the terminal: syntax-highlighted there, plain text when piped or without colour."""
 
-    def __init__(self, code: str, no_color: bool = False) -> None:
+    def __init__(self, code: str, no_color: bool = False, language: str = "python") -> None:
         self.code = code.rstrip("\n")
         self.no_color = no_color
+        self.lexer = LEXERS.get(language, "text")
 
     def __rich_console__(self, console, options):
         if console.is_terminal and not (self.no_color or console.no_color):
             from rich.syntax import Syntax
 
-            yield Syntax(self.code, "python", theme="ansi_dark", background_color="default", word_wrap=True)
+            yield Syntax(self.code, self.lexer, theme="ansi_dark", background_color="default", word_wrap=True)
         else:
             from rich.text import Text
 

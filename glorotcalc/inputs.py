@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from glorotcalc.arch import checked_int, looks_numeric, parse_arch, parse_chain
 from glorotcalc.errors import GlorotcalcError, UsageError
-from glorotcalc.fans import check_layout, out_first, parse_shape
+from glorotcalc.fans import check_layout, parse_shape, same_reading
 from glorotcalc.gain import Activation, Gain
 from glorotcalc.layers import Layer, from_shape
 
@@ -86,7 +86,7 @@ def _layout(layout: str | None, framework: Framework | None) -> str:
     """The weight layout: the framework's; an explicit --layout that contradicts it is an error."""
     if framework is None:
         return check_layout(layout.lower()) if layout else "torch"
-    if layout is not None and out_first(layout.lower()) != out_first(framework.layout):
+    if layout is not None and not same_reading(check_layout(layout.lower()), framework.layout):
         raise UsageError(
             "--layout",
             layout,

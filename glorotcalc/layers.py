@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from glorotcalc.fans import compute_fans, weight_shape
+from glorotcalc.fans import LAYOUTS, compute_fans, transposed_shape, weight_shape
 from glorotcalc.gain import Activation, Gain, make_activation
 from glorotcalc.recurrent import GATE_NAMES, Recurrent, RecurrentWeight
 
@@ -187,6 +187,8 @@ def layer_shape(
     Embedding ``(num, dim)``, DepthwiseConv ``(*k, in, out/in)``. flax: ConvTranspose
     ``(*k, in, out)``; a depthwise conv is ``Conv(feature_group_count=in)`` ``(*k, 1, out)``.
     """
+    if layout not in LAYOUTS:
+        return _framework_layer_shape(kind, in_channels, out_channels, kernel, groups, layout)
     if kind == "embedding":
         return (in_channels, out_channels)
     if kind == "depthwise":  # keras DepthwiseConv2D: (*k, in, depth_multiplier); else groups = in
@@ -199,6 +201,25 @@ def layer_shape(
         if layout == "keras":
             return (*kernel, out_channels // groups, in_channels)
         return (*kernel, in_channels, out_channels // groups)
+    return weight_shape(in_channels // groups, out_channels, kernel, layout)
+
+
+# Flux.jl stores an Embedding (out, in): the table is (dim, vocabulary) (src/layers/basic.jl)
+EMBEDDING_DIM_FIRST = frozenset({"flux"})
+
+
+def _framework_layer_shape(
+    kind: str, in_channels: int, out_channels: int, kernel: tuple[int, ...], groups: int, layout: str
+) -> tuple[int, ...]:
+    """The weight shape in a framework's own layout (`glorotcalc.fans.READING`): a depthwise conv
+    is a conv with groups = in (``(…, 1, …)``), a transposed conv by `glorotcalc.fans.TRANSPOSED`."""
+    if kind == "embedding":
+        dims = (in_channels, out_channels)
+        return dims[::-1] if layout in EMBEDDING_DIM_FIRST else dims
+    if kind == "depthwise":
+        return weight_shape(1, out_channels, kernel, layout)
+    if kind == "conv_transpose":
+        return transposed_shape(in_channels, out_channels, kernel, groups, layout)
     return weight_shape(in_channels // groups, out_channels, kernel, layout)
 
 

@@ -673,10 +673,10 @@ def _runs(layers: list[Layer], settings: _Settings) -> list[Run]:
         steps = [Step(layer, init_stats(layer, settings)) for layer in layers]
         check_mode(layers[0].mode, sorted({step.stats.scheme for step in steps}))
         return [Run(None, steps, mean_field(steps))]
-    from glorotcalc.frameworks import FRAMEWORKS, LAYER_FRAMEWORKS, default_stats
+    from glorotcalc.frameworks import FRAMEWORKS, REFERENCE_FRAMEWORKS, default_stats
 
     runs = []
-    for name in LAYER_FRAMEWORKS:
+    for name in REFERENCE_FRAMEWORKS:
         steps = [Step(layer, default_stats(FRAMEWORKS[name], layer)) for layer in layers]
         runs.append(Run(name, steps, mean_field(steps)))
     return runs

@@ -42,7 +42,11 @@ INSTALLED = {
     "fish": "share/fish/vendor_completions.d/glorotcalc.fish",
 }
 COMMANDS = ["lookup", "compare", "defaults", "emit", "propagate", "audit", "gain"]
-FRAMEWORKS = ["torch", "keras", "jax", "flax"]
+FRAMEWORKS = [
+    *("torch", "keras", "jax", "flax", "tf-keras", "tf-compat-v1", "tf1-contrib", "keras2.2"),
+    *("flax-nnx", "haiku", "equinox", "mlx", "paddle", "tinygrad", "mxnet", "chainer", "caffe"),
+    *("flux", "tfjs"),
+]
 DISTRIBUTIONS = ["uniform", "normal", "truncated", "all"]
 ACTIVATIONS = {"linear", "relu", "leaky_relu", "tanh", "sigmoid", "selu", "elu", "gelu", "silu", "swish"}
 FILES_HERE = ["model.npy", "model.txt", "sub/"]  # what the scratch folder holds (file completion)
@@ -279,7 +283,7 @@ BASH_CASES = {
         ["uniform,normal,truncated"],
     ),
     "--opt=value": (["glorotcalc", "784", "256", "--dist=n"], ["--dist=normal"]),
-    "--opt=list": (["glorotcalc", "compare", "--framework=torch,k"], ["--framework=torch,keras"]),
+    "--opt=list": (["glorotcalc", "compare", "--framework=torch,tf-k"], ["--framework=torch,tf-keras"]),
     "values": (["glorotcalc", "784", "256", "--dist", ""], DISTRIBUTIONS),
     "alias": (["glorotcalc", "784", "256", "--act", "leaky"], ["leaky_relu"]),
     "emit target": (["glorotcalc", "emit", ""], FRAMEWORKS),
@@ -309,10 +313,10 @@ def test_real_bash_session_completes(scratch):
 def test_bash_splits_at_equals_and_the_reply_is_what_follows_it(scratch):
     """Bash itself passes ``--dist=n`` as three words (``=`` is in COMP_WORDBREAKS) and replaces only
     the text after ``=``: the script rejoins the words and answers the part readline replaces."""
-    cases = [["glorotcalc", "784", "256", "--dist=n"], ["glorotcalc", "compare", "--framework=torch,k"]]
+    cases = [["glorotcalc", "784", "256", "--dist=n"], ["glorotcalc", "compare", "--framework=torch,tf-k"]]
     assert bash_completions(COMPLETIONS / "glorotcalc.bash", scratch, cases, split=True) == [
         ["normal"],
-        ["torch,keras"],
+        ["torch,tf-keras"],
     ]
 
 

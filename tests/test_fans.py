@@ -89,7 +89,9 @@ def test_non_integer_dims_are_errors(bad):
 def test_unknown_layout_lists_the_valid_ones():
     with pytest.raises(UsageError) as info:
         compute_fans((4, 4), "tf")
-    assert str(info.value) == "layout 'tf': use one of torch, keras, jax, flax"
+    assert str(info.value) == (
+        "layout 'tf': use one of torch, keras, jax, flax, haiku, equinox, mlx, paddle, flux, tinygrad"
+    )
 
 
 def test_fans_beyond_int64_are_refused():

@@ -358,7 +358,9 @@ def comparisons(document: dict) -> list[dict]:
 
 def test_all_frameworks_one_row_each(cli):
     """Same Var everywhere; Keras/JAX/Flax normals are truncated: σ = torch's σ/0.8796 (+13.7 %)."""
-    document = run_json(cli, "compare", "784", "256", "--scheme", "glorot")
+    document = run_json(
+        cli, "compare", "784", "256", "--scheme", "glorot", "--framework", "torch,keras,jax,flax"
+    )
     uniform, normal = comparisons(document)
     assert [row["framework"] for row in normal["frameworks"]] == ["torch", "keras", "jax", "flax"]
     std = math.sqrt(2 / 1040)
@@ -398,7 +400,18 @@ def test_all_frameworks_shows_missing_kaiming_fan_avg(cli):
 
 def test_all_frameworks_chain_rows(cli):
     """A chain: per layer × framework, the recommended scheme (linear → glorot)."""
-    result = cli("compare", "784", "256", "10", "--dist", "normal", "--format", "csv")
+    result = cli(
+        "compare",
+        "784",
+        "256",
+        "10",
+        "--dist",
+        "normal",
+        "--format",
+        "csv",
+        "--framework",
+        "torch,keras,jax,flax",
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines) == 1 + 2 * 4
@@ -418,10 +431,20 @@ def test_all_frameworks_architecture_string(cli):
 
 
 def test_all_frameworks_table(cli):
-    result = cli("compare", "784", "256", "--scheme", "glorot", "--dist", "normal")
+    result = cli(
+        "compare",
+        "784",
+        "256",
+        "--scheme",
+        "glorot",
+        "--dist",
+        "normal",
+        "--framework",
+        "torch,keras,jax,flax",
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].rstrip() == "layer0 · dense 784 → 256 · glorot · every framework"
+    assert lines[0].rstrip() == "layer0 · dense 784 → 256 · glorot · torch, keras, jax, flax"
     assert [line.split() for line in lines[2:9]] == [
         cells("framework initializer draws bound | σ std max |w| Δ param Δ std"),
         ["─" * 89],
@@ -442,7 +465,7 @@ def test_all_frameworks_table(cli):
 
 def test_defaults_single_layer(cli):
     """784→256: torch 1/√(3·784) = 0.0206 vs He √(2/784) = 0.0505: ratio 1/√6."""
-    document = run_json(cli, "defaults", "784", "256")
+    document = run_json(cli, "defaults", "784", "256", "--framework", "torch,keras,flax")
     (layer,) = document["layers"]
     assert layer["he_std"] == approx(math.sqrt(2 / 784))
     assert layer["glorot_std"] == approx(math.sqrt(2 / 1040))
@@ -458,7 +481,7 @@ def test_defaults_single_layer(cli):
 
 
 def test_defaults_table(cli):
-    result = cli("defaults", "784", "256")
+    result = cli("defaults", "784", "256", "--framework", "torch,keras,flax")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].rstrip() == (
@@ -492,13 +515,17 @@ def test_defaults_has_no_init_options(cli, option):
 
 
 def test_defaults_framework_is_a_layer_framework(cli):
-    """jax has no layers (Flax is its layer library); all is the three that have them."""
+    """jax has no layers (Flax is its layer library), nor does Caffe (constant 0 unless told); all is
+    every framework that has them."""
     result = cli("defaults", "784", "256", "--framework", "jax")
     assert result.exit_code == 2
-    assert result.stderr == "Error: --framework 'jax': use one of torch, keras, flax, all\n"
+    from glorotcalc.frameworks import LAYER_FRAMEWORKS
+
+    assert "jax" not in LAYER_FRAMEWORKS and "caffe" not in LAYER_FRAMEWORKS
+    assert result.stderr == f"Error: --framework 'jax': use one of {', '.join(LAYER_FRAMEWORKS)}, all\n"
     every = run_json(cli, "defaults", "784", "256", "--framework", "all")
     assert every == run_json(cli, "defaults", "784", "256")
-    assert [row["framework"] for row in every["layers"][0]["defaults"]] == ["torch", "keras", "flax"]
+    assert [row["framework"] for row in every["layers"][0]["defaults"]] == list(LAYER_FRAMEWORKS)
 
 
 def test_framework_lookup_does_not_import_numpy():

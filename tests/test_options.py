@@ -666,7 +666,8 @@ def _uniform_bounds(command: str, document: dict) -> list[float]:
         (comparison,) = layer["comparisons"]
         rows = comparison["frameworks"]
         assert all(row["distribution"] == "uniform" for row in rows), rows
-        return [row["param"] for row in rows]  # every framework: a dense layer is the same everywhere
+        # every framework that has the mode: a dense layer is the same everywhere
+        return [row["param"] for row in rows if not row["problem"]]
     if command == "emit":
         assert layer["result"]["distribution"] == "uniform"
         return [layer["result"]["bound"]]

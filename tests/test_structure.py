@@ -12,7 +12,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "glorotcalc"
 MODULES = {path.stem: path for path in PACKAGE.glob("*.py") if path.stem != "__main__"}
-FRAMEWORK_NAMES = {"torch", "keras", "jax", "flax"}
+FRAMEWORK_NAMES = {
+    *("torch", "keras", "jax", "flax", "tf-keras", "tf-compat-v1", "tf1-contrib", "keras2.2"),
+    *("flax-nnx", "haiku", "equinox", "mlx", "paddle", "tinygrad", "mxnet", "chainer", "caffe"),
+    *("flux", "tfjs"),
+}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -113,13 +117,21 @@ def test_every_framework_is_one_record():
     assert set(FRAMEWORKS) == FRAMEWORK_NAMES
     assert all(isinstance(fw, Framework) for fw in FRAMEWORKS.values())
     # facts that differ are fields: the normal each *_normal draws, and Keras's clamp
-    assert {name: fw.normal for name, fw in FRAMEWORKS.items()} == {
-        "torch": "normal",
-        "keras": "truncated",
-        "jax": "truncated",
-        "flax": "truncated",
+    truncated = {"keras", "jax", "flax", "tf-keras", "tf-compat-v1", "tf1-contrib", "keras2.2"}
+    truncated |= {"flax-nnx", "haiku", "equinox", "tfjs"}
+    assert {name for name, fw in FRAMEWORKS.items() if fw.normal == "truncated"} == truncated
+    clamped = {"keras", "tf-keras", "tf-compat-v1", "keras2.2", "haiku", "tfjs"}
+    assert {name for name, fw in FRAMEWORKS.items() if fw.min_n == 1.0} == clamped
+    # the truncated *_normal's σ: uncorrected in Keras 2.2 and TF.js, √1.3·√Var in TF1 contrib
+    sigma = {
+        name: round(fw.truncated_sigma, 6) for name, fw in FRAMEWORKS.items() if fw.normal == "truncated"
     }
-    assert [name for name, fw in FRAMEWORKS.items() if fw.min_n == 1.0] == ["keras"]
+    assert sigma == {
+        **dict.fromkeys(truncated, round(1 / 0.87962566103423978, 6)),
+        "keras2.2": 1.0,
+        "tfjs": 1.0,
+        "tf1-contrib": round(1.3**0.5, 6),
+    }
 
 
 def test_absent_peers_are_one_summary_line_each():
