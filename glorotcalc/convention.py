@@ -144,7 +144,9 @@ def _matrix_note(law: InitLaw, layer: Layer) -> str:
         fw = row["framework"]
         rows, cols = stats.matrix
         parts.append(f"{fw.name} {expression.name} on {shape_text(row['shape'])} → {rows}×{cols}")
-        own = parse_init(expression.name, fw.name) if expression.named else None
+        vocabulary = fw.init_names or fw.name
+        named = expression.named and vocabulary in INIT_NAME_FRAMEWORKS
+        own = parse_init(expression.name, vocabulary) if named else None
         if own is not None and own.kind == "orthogonal":
             matrix = law_stats(own, source_shape).matrix
             literal.append(f"{fw.name} {matrix[0]}×{matrix[1]}")

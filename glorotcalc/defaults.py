@@ -44,7 +44,7 @@ def defaults(
     for layer in layers:
         he = scheme_stats("he", layer.fan_in, layer.fan_out, "normal")
         glorot = scheme_stats("glorot", layer.fan_in, layer.fan_out, "normal")
-        found = [_row(fw, layer, he.std, glorot.std, explain) for fw in frameworks]
+        found = [_row(fw, layer, he.std, glorot.std, explain) for fw in _having(frameworks, layer)]
         rows += found
         records.append({**layer_record(layer), "he_std": he.std, "glorot_std": glorot.std, "defaults": found})
     unknown = [_unknown_row(module) for module in getattr(layers, "unknown", [])]
@@ -64,6 +64,26 @@ def defaults(
         csv_columns=[*DEFAULTS_CSV_COLUMNS, *(columns(("explain", "explain", "str")) if explain else [])],
         value_hint="narrow it to one layer and one framework: --framework torch, keras, flax, …",
     )
+
+
+def _having(frameworks: Sequence[Framework], layer: Layer) -> list[Framework]:
+    """The frameworks that have `layer`'s kind; all of them when none has it (each row says so)."""
+    having = [fw for fw in frameworks if layer_default(fw, layer) is not None]
+    return having or list(frameworks)
+
+
+def _missing_note(frameworks: Sequence[Framework], layers: Sequence[Layer]) -> list[str]:
+    """Which frameworks' rows are not shown because their records have no default for a layer."""
+    labels: dict[tuple[str, ...], list[str]] = {}
+    for layer in layers:
+        having = _having(frameworks, layer)
+        missing = tuple(fw.name for fw in frameworks if fw not in having)
+        if missing and layer.label not in labels.setdefault(missing, []):
+            labels[missing].append(layer.label)
+    return [
+        f"not shown: {', '.join(missing)} (no {', '.join(names)} default in their records)"
+        for missing, names in labels.items()
+    ]
 
 
 def _row(fw: Framework, layer: Layer, he_std: float, glorot_std: float, with_explain: bool) -> dict:
@@ -128,6 +148,7 @@ def _notes(frameworks: Sequence[Framework], layers: Sequence[Layer], explain: bo
     reasons = {f"{o.init} on the {o.part}: {o.reason}" for layer in layers for o in layer.model_init}
     notes += [f"the model re-initializes: {reason}" for reason in sorted(reasons)]
     notes += list(getattr(layers, "notes", []))
+    notes += _missing_note(frameworks, layers)
     if explain:
         notes += [
             explain_note(default_stats(fw, layer))
@@ -135,7 +156,7 @@ def _notes(frameworks: Sequence[Framework], layers: Sequence[Layer], explain: bo
             for fw in frameworks
             if layer_default(fw, layer)
         ]
-    return notes
+    return list(dict.fromkeys(notes))
 
 
 def _layer_note(layer: Layer, frameworks: Sequence[Framework]) -> str:

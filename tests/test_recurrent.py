@@ -216,6 +216,19 @@ def test_defaults_side_by_side():
     assert rows["weight_ih_l0", "torch"]["bias"] == f"U(±{1 / math.sqrt(h):.6g})"
 
 
+def test_defaults_name_the_frameworks_not_shown():
+    """A framework whose record has no recurrent default is not a row of its own, but is named in a
+    note; asked for alone, its row says it has no such default (nothing dropped silently)."""
+    layers = parse_torch_repr("LSTM(128, 256)")
+    report = defaults(layers)
+    shown = {r["framework"] for r in report.rows}
+    assert "haiku" not in shown and {"torch", "keras", "flax"} <= shown
+    (note,) = [n for n in report.notes if n.startswith("not shown:")]
+    assert "haiku" in note and "lstm ih" in note and "torch" not in note
+    alone = defaults(layers, frameworks=[FRAMEWORKS["haiku"]])
+    assert [r["layer_init"] for r in alone.rows] == ["no lstm ih layer", "no lstm hh layer"]
+
+
 def test_emit_initializes_every_weight_parameter():
     layers = parse_torch_repr("M(\n  (rnn): LSTM(8, 4, proj_size=2, bidirectional=True)\n)")
     code = emit(layers, FRAMEWORKS["torch"], scheme="glorot", distribution="uniform").document["code"]

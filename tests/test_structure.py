@@ -6,6 +6,7 @@ These read the source with `ast`; they fail when a change reintroduces what the 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,24 @@ def test_readme_names_every_audit_csv_column():
     named = set(re.findall(r"`([a-z_0-9]+)`", readme[start : readme.index("```console", start)]))
     for column in CSV_COLUMNS:
         assert column.key in named or re.fullmatch(r"(std|ratio)_\w+", column.key), column.key
+
+
+PEER_MARK = re.compile(r"mark\.(keras|jax|tf|haiku|equinox|mlx|paddle|tinygrad)\b")
+
+
+def _listed_peer_files(text: str, start: str, end: str) -> set[str]:
+    block = text[text.index(start) : text.index(end, text.index(start))]
+    return set(re.findall(r"tests/test_\w+\.py", block))
+
+
+def test_ci_and_readme_run_every_peer_file():
+    """Each test file that uses a live-peer marker (not torch's, which runs in the main suite) is in
+    `.ci/run`'s peer loop and in the README's peer command, and nothing else is (a listed file
+    whose tests are all deselected makes pytest exit 5)."""
+    root = PACKAGE.parent
+    files = (root / "tests").glob("test_*.py")
+    marked = {f"tests/{path.name}" for path in files if PEER_MARK.search(path.read_text())}
+    ci = _listed_peer_files((root / ".ci" / "run").read_text(), "peer_files=(", ")")
+    readme = _listed_peer_files((root / "README.md").read_text(), "for file in tests/", "; do")
+    assert ci == marked
+    assert readme == marked
