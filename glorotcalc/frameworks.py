@@ -555,6 +555,26 @@ _TORCH_RECURRENT = {
     if part != "hr" or cell == "lstm"
 }
 _TORCH_CONV = replace(_TORCH_LINEAR, layer="nn.Conv*d")
+
+
+def _uniform_hidden(modules, biases, projection=False):
+    """U(±1/√H) recurrent defaults (Var = 1/(3H), whatever the weight's shape) for the cells in
+    `modules` (cell → layer name); `biases`: cell → (bias of the ih row, of the hh row);
+    `projection`: the LSTM's projection weight (no bias) too."""
+    return {
+        f"{cell}_{part}": LayerDefault(
+            layer,
+            "U(±1/√H)",
+            1 / 3,
+            fans="hidden",
+            bias=(*biases[cell], "none")[("ih", "hh", "hr").index(part)],
+        )
+        for cell, layer in modules.items()
+        for part in ("ih", "hh", "hr")
+        if part != "hr" or (cell == "lstm" and projection)
+    }
+
+
 TORCH = Framework(
     name="torch",
     title="torch",
@@ -1139,6 +1159,19 @@ FLAX_NNX = replace(
 # ConvNDTranspose w (*k, out, in) with stddev 1/√(∏k·in) (the input channels); depthwise_conv.py
 # w (*k, 1, multiplier·in), stddev 1/√∏k; embed.py Embed TruncatedNormal(1) on (vocab, dim).
 _HAIKU_LINEAR = LayerDefault("hk.Linear", "TruncNormal(1/√fan_in)", TRUNCATED_STD**2, "fan_in", "truncated")
+# Haiku 0.0.17 haiku/_src/recurrent.py: VanillaRNN is hk.Linear(H) on the input ((in, H), the
+# Linear default TruncatedNormal(1/√in), zero bias) plus hk.Linear(H) on the state ((H, H),
+# TruncatedNormal(1/√H), zero bias with double_bias=True); GRU draws w_i (in, 3H) and w_h (H, 3H)
+# with VarianceScaling() (scale 1, fan_in, truncated_normal corrected to std 1/√fan_in: fan_in =
+# in, H) and b (3H,) zeros. hk.LSTM is left out: one hk.Linear(4H) on the concatenation [x, h],
+# a single (in + H, 4H) weight with TruncatedNormal(1/√(in + H)), which neither torch row
+# (weight_ih: fan_in in, weight_hh: fan_in H) carries.
+_HAIKU_RECURRENT = {
+    "rnn_ih": replace(_HAIKU_LINEAR, layer="hk.VanillaRNN"),
+    "rnn_hh": replace(_HAIKU_LINEAR, layer="hk.VanillaRNN"),
+    "gru_ih": LayerDefault("hk.GRU", "VarianceScaling()", 1.0, "fan_in", "truncated"),
+    "gru_hh": LayerDefault("hk.GRU", "VarianceScaling()", 1.0, "fan_in", "truncated", bias="none"),
+}
 _HK = "hk.initializers"
 HAIKU = Framework(
     name="haiku",
@@ -1167,6 +1200,7 @@ HAIKU = Framework(
     ),
     layers={
         "dense": _HAIKU_LINEAR,
+        **_HAIKU_RECURRENT,
         "conv": replace(_HAIKU_LINEAR, layer="hk.ConvND", init="TruncNormal(1/√fan_in)"),
         "depthwise": replace(_HAIKU_LINEAR, layer="hk.DepthwiseConvND", init="TruncNormal(1/√fan_in)"),
         "conv_transpose": replace(
@@ -1177,6 +1211,9 @@ HAIKU = Framework(
         ),
     },
     layer_names="Haiku hk.Linear, hk.ConvND",
+    recurrent_note="Haiku hk.VanillaRNN: two hk.Linear, TruncNormal(1/√in) and (1/√H), zero biases; hk.GRU: "
+    "w_i (in, 3H), w_h (H, 3H) VarianceScaling(), std 1/√in and 1/√H, b zeros; hk.LSTM not "
+    "shown: its one (in + H, 4H) weight on [x, h] has TruncNormal(1/√(in + H))",
     default_note="TruncatedNormal(stddev=1/√fan_in), uncorrected: realized 0.8796/√fan_in; zero bias",
     notes_by_distribution={
         "truncated": "normal → truncated (Haiku VarianceScaling default): N(0, σ²) cut at ±2σ, "
@@ -1201,6 +1238,14 @@ HAIKU = Framework(
 # _embedding.py Embedding N(0, 1). Equinox has no initializers of its own: jax.nn.initializers
 # with in_axis=1, out_axis=0 read its (out, in, *k) weights.
 _EQX_LINEAR = LayerDefault("eqx.nn.Linear", "U(±1/√fan_in)", 1 / 3, bias="fan_in")
+# Equinox 0.13.8 equinox/nn/_rnn.py GRUCell, LSTMCell: lim = √(1/H), default_init (nn/_misc.py)
+# = jax.random.uniform(-lim, lim) on weight_ih (gates·H, in), weight_hh (gates·H, H) and the
+# biases: GRUCell bias (3H,) and bias_n (H,) (the hidden n gate), LSTMCell one bias (4H,). No
+# vanilla RNN cell, no projection.
+_EQX_RECURRENT = _uniform_hidden(
+    {"lstm": "eqx.nn.LSTMCell", "gru": "eqx.nn.GRUCell"},
+    {"lstm": ("hidden", "none"), "gru": ("hidden", "U(±1/√H), n gate")},
+)
 _JNI = "jax.nn.initializers"
 _EQX_AXES = "in_axis=1, out_axis=0"
 EQUINOX = Framework(
@@ -1237,6 +1282,7 @@ EQUINOX = Framework(
     ),
     layers={
         "dense": _EQX_LINEAR,
+        **_EQX_RECURRENT,
         "conv": replace(_EQX_LINEAR, layer="eqx.nn.Conv", init="U(±1/√fan_in)"),
         "depthwise": replace(_EQX_LINEAR, layer="eqx.nn.Conv(groups=in)", init="U(±1/√fan_in)"),
         "conv_transpose": replace(_EQX_LINEAR, layer="eqx.nn.ConvTranspose", init="U(±1/√fan_in)"),
@@ -1245,6 +1291,8 @@ EQUINOX = Framework(
         ),
     },
     layer_names="Equinox eqx.nn.Linear, eqx.nn.Conv",
+    recurrent_note="Equinox eqx.nn.LSTMCell, eqx.nn.GRUCell: U(±1/√H) on weight_ih (gates·H, in), weight_hh "
+    "(gates·H, H) and the bias (GRUCell: bias and bias_n)",
     default_note="U(±1/√fan_in), Var = 1/(3·fan_in), for weight and bias (torch's default)",
     bias_note="Equinox bias: U(±1/√fan_in) with the weight's fan_in",
     notes_by_distribution={
@@ -1264,6 +1312,13 @@ EQUINOX = Framework(
 # convolution_transpose.py ConvTranspose*d weight (out, *k, in), U(±√(1/(in·∏k))), zero bias;
 # embedding.py Embedding N(0, 1/dims).
 _MLX_LINEAR = LayerDefault("nn.Linear", "U(±√(1/fan_in))", 1 / 3, bias="fan_in")
+# MLX 0.32.4 mlx/nn/layers/recurrent.py RNN, GRU, LSTM: scale = 1/√H, mx.random.uniform(±scale)
+# on Wxh/Wx (gates·H, in), Whh/Wh (gates·H, H) and the bias: RNN bias (H,), LSTM bias (4H,), GRU
+# b (3H,) and bhn (H,) (the hidden n gate). No projection.
+_MLX_RECURRENT = _uniform_hidden(
+    {"lstm": "nn.LSTM", "gru": "nn.GRU", "rnn": "nn.RNN"},
+    {"lstm": ("hidden", "none"), "gru": ("hidden", "U(±1/√H), n gate"), "rnn": ("hidden", "none")},
+)
 _MLX_CONV = replace(_MLX_LINEAR, layer="nn.Conv*d", init="U(±√(1/fan_in))", bias="zeros")
 _MLI = "nn.init"
 MLX = Framework(
@@ -1296,6 +1351,7 @@ MLX = Framework(
     ),
     layers={
         "dense": _MLX_LINEAR,
+        **_MLX_RECURRENT,
         "conv": _MLX_CONV,
         "depthwise": replace(_MLX_CONV, layer="nn.Conv*d(groups=in)"),
         "conv_transpose": replace(_MLX_CONV, layer="nn.ConvTranspose*d", init="U(±√(1/fan_in))"),
@@ -1304,6 +1360,8 @@ MLX = Framework(
         ),
     },
     layer_names="MLX nn.Linear, nn.Conv*d",
+    recurrent_note="MLX nn.RNN, nn.GRU, nn.LSTM: U(±1/√H) on Wx (gates·H, in), Wh (gates·H, H) and one bias "
+    "(GRU: b and bhn)",
     default_note="U(±√(1/fan_in)), Var = 1/(3·fan_in); Linear bias U(±√(1/in)), conv bias zeros",
     notes_by_distribution={"normal": "normal = N(0, std²), untruncated (glorot_normal, he_normal)"},
     notes_by_scheme={"he": "MLX he_normal()/he_uniform() have gain 1 unless told: gain=√2 is written"},
@@ -1328,6 +1386,17 @@ MLX = Framework(
 # out/groups, *k) falls back to XavierUniform.
 _PD = "paddle.nn.initializer"
 _PADDLE_LINEAR = LayerDefault("nn.Linear", "XavierUniform", 1.0, "fan_avg")
+# PaddlePaddle 3.3.1 paddle/nn/layer/rnn.py SimpleRNNCell, LSTMCell, GRUCell (and SimpleRNN, LSTM,
+# GRU, which stack these cells in RNNBase.__init__): std = 1/√H, I.Uniform(-std, std) on weight_ih
+# (gates·H, in), weight_hh (gates·H, H or proj_size), bias_ih and bias_hh, and on the LSTM
+# projection weight_ho (H, proj_size) — torch's weight_hr transposed, the same U(±1/√H). These
+# weights are torch's (gates·H, in), not Paddle's Linear (in, out): the paddle layout writes their
+# shapes transposed, which U(±1/√H) does not depend on (tests/test_recurrent_more_peers.py).
+_PADDLE_RECURRENT = _uniform_hidden(
+    {"lstm": "nn.LSTM", "gru": "nn.GRU", "rnn": "nn.SimpleRNN"},
+    {cell: ("hidden", "hidden") for cell in ("lstm", "gru", "rnn")},
+    projection=True,
+)
 PADDLE = Framework(
     name="paddle",
     title="PaddlePaddle",
@@ -1359,6 +1428,7 @@ PADDLE = Framework(
     ),
     layers={
         "dense": _PADDLE_LINEAR,
+        **_PADDLE_RECURRENT,
         "conv": LayerDefault("nn.Conv*D", "Normal(0, √(2/(∏k·in)))", 2.0, "fan_in", "normal", "input"),
         "depthwise": LayerDefault(
             "nn.Conv*D(groups=in)", "Normal(0, √(2/(∏k·in)))", 2.0, "fan_in", "normal", "input"
@@ -1367,6 +1437,8 @@ PADDLE = Framework(
         "embedding": replace(_PADDLE_LINEAR, layer="nn.Embedding", bias="none"),
     },
     layer_names="Paddle nn.Linear, nn.Conv*D",
+    recurrent_note="Paddle nn.SimpleRNN, nn.LSTM, nn.GRU and cells: U(±1/√H) on weight_ih (gates·H, in), "
+    "weight_hh, both biases and the projection weight_ho",
     default_note=(
         "Linear XavierUniform on (in, out); Conv Normal(0, √(2/(∏k·in))), He "
         "with every input channel; zero bias"
