@@ -927,6 +927,13 @@ TF_COMPAT_V1 = replace(
         "embedding": _TF1_GET_VARIABLE,
     },
     layer_names="tf.compat.v1 get_variable (every weight)",
+    # TensorFlow 2.21 tensorflow/python/keras/layers/legacy_rnn/rnn_cell_impl.py (tf.compat.v1.nn.
+    # rnn_cell): BasicRNNCell, BasicLSTMCell, LSTMCell build one kernel on the concatenation [x, h],
+    # (in + H, gates·H); GRUCell a gates (in + H, 2H) and a candidate (in + H, H) kernel — no torch
+    # parameter has that shape, so no recurrent row (their initializer None is the scope's
+    # glorot_uniform on it; biases zeros, GRUCell's gate bias ones)
+    recurrent_note="tf.compat.v1 rnn_cell BasicRNNCell, GRUCell, BasicLSTMCell, LSTMCell not shown: one "
+    "kernel on [x, h], (in + H, gates·H), glorot_uniform on that shape",
     default_note="glorot_uniform_initializer when no initializer is given; zero bias",
     notes_by_distribution={
         "truncated": 'normal → truncated (tf.compat.v1): variance_scaling_initializer\'s "normal" is '

@@ -287,3 +287,83 @@ def test_sample_draws_the_stacked_weight(cli, form):
     (found,) = layer["results"]
     assert math.isclose(found["std"], math.sqrt(2 / (16 + 3 * 8)))
     assert found["verdict"] == "within"
+
+
+@pytest.mark.parametrize(
+    ("framework", "cells"),
+    [
+        ("paddle", ("LSTM", "GRU", "RNN")),
+        ("mlx", ("LSTM", "GRU", "RNN")),
+        ("equinox", ("LSTMCell", "GRUCell")),
+    ],
+)
+def test_uniform_hidden_defaults_of_more_frameworks(framework, cells):
+    """Paddle 3.3.1 ``paddle/nn/layer/rnn.py``, MLX 0.32.4 ``mlx/nn/layers/recurrent.py``, Equinox
+    0.13.8 ``equinox/nn/_rnn.py``: U(±1/√H) on both weights → std 1/√(3H), bound 1/√H, whatever
+    the input size (in = 7 here, far from H = 48)."""
+    h = 48
+    for cell in cells:
+        rows = {
+            r["layer"]: r
+            for r in defaults(parse_torch_repr(f"{cell}(7, {h})"), frameworks=[FRAMEWORKS[framework]]).rows
+        }
+        assert len(rows) == 2, cell
+        for row in rows.values():
+            assert math.isclose(row["std"], 1 / math.sqrt(3 * h))
+            assert math.isclose(row["bound"], 1 / math.sqrt(h))
+        (ih,) = [r for name, r in rows.items() if "weight_ih" in name]
+        assert ih["bias"] == f"U(±{1 / math.sqrt(h):.6g})"
+
+
+def test_more_frameworks_biases_and_projection():
+    """Paddle: bias_hh U(±1/√H) too and a projection weight_ho U(±1/√H); MLX LSTM one bias (on the
+    ih row); a GRU's hidden n-gate bias (MLX bhn, Equinox bias_n) named on the hh row."""
+    h = 32
+    layers = parse_torch_repr(f"LSTM(10, {h}, proj_size=8)")
+    paddle = {r["layer"]: r for r in defaults(layers, frameworks=[FRAMEWORKS["paddle"]]).rows}
+    assert paddle["weight_hh_l0"]["bias"] == f"U(±{1 / math.sqrt(h):.6g})"
+    assert math.isclose(paddle["weight_hr_l0"]["std"], 1 / math.sqrt(3 * h))
+    assert paddle["weight_hr_l0"]["bias"] == "none"
+    mlx = {
+        r["layer"]: r
+        for r in defaults(parse_torch_repr(f"LSTM(10, {h})"), frameworks=[FRAMEWORKS["mlx"]]).rows
+    }
+    assert mlx["weight_hh_l0"]["bias"] == "none"
+    for framework in ("mlx", "equinox"):
+        gru = {
+            r["layer"]: r
+            for r in defaults(parse_torch_repr(f"GRU(10, {h})"), frameworks=[FRAMEWORKS[framework]]).rows
+        }
+        assert "n gate" in gru["weight_hh_l0"]["bias"]
+
+
+def test_haiku_recurrent_defaults_by_rule():
+    """Haiku 0.0.17 ``haiku/_src/recurrent.py``: VanillaRNN = hk.Linear on x and on h,
+    TruncatedNormal(stddev 1/√fan_in) uncorrected → realized std 0.87962566/√in and /√H; GRU
+    VarianceScaling() (truncated, corrected) → std 1/√in and 1/√H; LSTM (one (in + H, 4H) weight)
+    has no row."""
+    inputs, h = 20, 80
+    rnn = {
+        r["layer"]: r
+        for r in defaults(parse_torch_repr(f"RNN({inputs}, {h})"), frameworks=[FRAMEWORKS["haiku"]]).rows
+    }
+    assert math.isclose(rnn["weight_ih_l0"]["std"], 0.87962566 / math.sqrt(inputs), rel_tol=1e-7)
+    assert math.isclose(rnn["weight_hh_l0"]["std"], 0.87962566 / math.sqrt(h), rel_tol=1e-7)
+    gru = {
+        r["layer"]: r
+        for r in defaults(parse_torch_repr(f"GRU({inputs}, {h})"), frameworks=[FRAMEWORKS["haiku"]]).rows
+    }
+    assert math.isclose(gru["weight_ih_l0"]["std"], 1 / math.sqrt(inputs))
+    assert math.isclose(gru["weight_hh_l0"]["std"], 1 / math.sqrt(h))
+    assert (gru["weight_ih_l0"]["bias"], gru["weight_hh_l0"]["bias"]) == ("zeros", "none")
+    lstm = defaults(parse_torch_repr(f"LSTM({inputs}, {h})"), frameworks=[FRAMEWORKS["haiku"]])
+    assert [r["layer_init"] for r in lstm.rows] == ["no lstm ih layer", "no lstm hh layer"]
+
+
+def test_concatenated_kernels_are_named_not_rows():
+    """tf.compat.v1 rnn_cell and hk.LSTM have one (in + H, gates·H) kernel on [x, h] (TF 2.21
+    ``legacy_rnn/rnn_cell_impl.py``, Haiku 0.0.17 ``recurrent.py``): no row, a note with that shape."""
+    for name in ("tf-compat-v1", "haiku"):
+        report = defaults(parse_torch_repr("LSTM(128, 256)"), frameworks=[FRAMEWORKS[name]])
+        assert all(r["layer_init"].startswith("no lstm") for r in report.rows)
+        assert any("(in + H, " in note for note in report.notes), name
