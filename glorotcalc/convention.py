@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from glorotcalc.errors import UsageError
 from glorotcalc.frameworks import (
     FRAMEWORKS,
+    Expression,
     Framework,
     check_framework_mode,
     clamped,
@@ -27,7 +28,7 @@ from glorotcalc.frameworks import (
     spec_stats,
 )
 from glorotcalc.initnames import FRAMEWORKS as INIT_NAME_FRAMEWORKS
-from glorotcalc.initnames import parse_init
+from glorotcalc.initnames import InitSpec, parse_init
 from glorotcalc.laws import DIFFERENCES, InitLaw, LawStats, describe, law_stats
 from glorotcalc.layers import Layer
 from glorotcalc.report import Report, columns
@@ -120,16 +121,22 @@ def law_across(law: InitLaw, layer: Layer) -> list[dict]:
         expression = express_law(mapped, fw, shape)
         stats = None
         if expression is not None:
-            own = mapped
-            vocabulary = fw.init_names or fw.name
-            if expression.named and vocabulary in INIT_NAME_FRAMEWORKS:  # read back as that name says
-                own = parse_init(expression.name, vocabulary)
+            own = _read_back(expression, fw) or mapped
             try:
                 stats = law_stats(own, shape)
             except UsageError:
                 expression = None
         rows.append({"framework": fw, "shape": shape, "expression": expression, "stats": stats})
     return rows
+
+
+def _read_back(expression: Expression, fw: Framework) -> InitLaw | InitSpec | None:
+    """`fw`'s own initializer name in `expression`, read as that name says; None when the numbers
+    are written out or `fw` names its initializers in no vocabulary glorotcalc reads."""
+    vocabulary = fw.init_names or fw.name
+    if expression.named and vocabulary in INIT_NAME_FRAMEWORKS:
+        return parse_init(expression.name, vocabulary)
+    return None
 
 
 def _matrix_note(law: InitLaw, layer: Layer) -> str:
@@ -144,9 +151,7 @@ def _matrix_note(law: InitLaw, layer: Layer) -> str:
         fw = row["framework"]
         rows, cols = stats.matrix
         parts.append(f"{fw.name} {expression.name} on {shape_text(row['shape'])} → {rows}×{cols}")
-        vocabulary = fw.init_names or fw.name
-        named = expression.named and vocabulary in INIT_NAME_FRAMEWORKS
-        own = parse_init(expression.name, vocabulary) if named else None
+        own = _read_back(expression, fw)
         if own is not None and own.kind == "orthogonal":
             matrix = law_stats(own, source_shape).matrix
             literal.append(f"{fw.name} {matrix[0]}×{matrix[1]}")

@@ -266,10 +266,6 @@ def propagate_orthogonal(layers: list[Layer], law: InitLaw, *, batch: int, seed:
     """``propagate --init orthogonal…``: mean field, then the Monte Carlo twice — orthogonal weights,
     and a Gaussian of the same variance gain²/max(out, in) — with the spread of the per-input norm
     ratio ‖h‖/‖x‖ (log std over the batch): 0 for a square orthogonal linear network."""
-    if law.kind not in ("orthogonal", "delta_orthogonal"):
-        raise UsageError(
-            "propagate --init", law.call, "takes variance-scaling initializers, orthogonal ones, or default"
-        )
     if batch < 1:
         raise UsageError("--batch", batch, "must be a positive integer")
     for layer, previous in zip(layers[1:], layers, strict=False):
