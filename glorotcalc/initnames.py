@@ -1379,6 +1379,56 @@ def _resolve(call: _Call, framework: str | None) -> InitSpec:
     return _jax_any(call, "flax.nnx.initializers." if framework == "flax" else "jax.nn.initializers.")
 
 
+# The --init vocabularies of the records beyond torch, Keras, JAX and Flax: framework → module.
+# Each module (pure, like this one) has FRAMEWORK, PREFIXES (its module prefixes, longest first),
+# NAMES, and resolve(call: _Call) -> InitSpec | InitLaw, which raises UsageError (exit 2).
+MORE_VOCABULARIES: dict[str, str] = {}
+
+
+def _vocabulary(framework: str):
+    import importlib
+
+    return importlib.import_module(MORE_VOCABULARIES[framework])
+
+
+def vocabulary_frameworks() -> tuple[str, ...]:
+    """Every framework whose initializer names --init reads."""
+    return (*FRAMEWORKS, *MORE_VOCABULARIES)
+
+
+def _prefix_owner(prefix: str) -> str | None:
+    """The vocabulary beyond the four that owns a module prefix (``hk.initializers.``), if any."""
+    for framework in MORE_VOCABULARIES:
+        if prefix in _vocabulary(framework).PREFIXES:
+            return framework
+    return None
+
+
+def _resolve_more(call: _Call, framework: str) -> InitSpec:
+    """`call` in the vocabulary of `framework` (one of MORE_VOCABULARIES)."""
+    vocabulary = _vocabulary(framework)
+    if call.prefix and call.prefix not in vocabulary.PREFIXES:
+        owner = _PREFIXES.get(call.prefix) or _prefix_owner(call.prefix)
+        if owner is not None:
+            raise UsageError(
+                "initializer",
+                call.dotted,
+                f"is a {owner} initializer, not a {framework} one; drop --framework {framework} or use "
+                + ", ".join(vocabulary.NAMES),
+            )
+        raise UsageError(
+            f"{framework} initializer module",
+            call.prefix.rstrip("."),
+            "use " + " or ".join(p.rstrip(".") for p in vocabulary.PREFIXES),
+        )
+    if call.name not in vocabulary.NAMES:
+        pool = vocabulary.NAMES
+        close = difflib.get_close_matches(call.name, pool, n=3, cutoff=0.6)
+        allowed = ("did you mean " + " or ".join(close) + "?") if close else "use one of " + ", ".join(pool)
+        raise UsageError(f"unknown {framework} initializer", call.dotted, allowed)
+    return vocabulary.resolve(call)
+
+
 def parse_init(text: str, framework: str | None = None) -> InitSpec:
     """Resolve an initializer as typed (``"kaiming_uniform_(a=√5)"``, ``"HeNormal"``) to an `InitSpec`.
 
@@ -1389,9 +1439,22 @@ def parse_init(text: str, framework: str | None = None) -> InitSpec:
         raise UsageError("initializer", text, "must be a string, " + _FORM)
     if len(text) > MAX_LENGTH:
         raise UsageError("initializer", text, f"is longer than {MAX_LENGTH} characters")
+    call = _read(text)
     if framework is not None:
         chosen = str(framework).strip().lower()
+        if chosen in MORE_VOCABULARIES:
+            return _resolve_more(call, chosen)
         if chosen not in FRAMEWORKS:
-            raise UsageError("framework", framework, "use one of " + ", ".join(FRAMEWORKS))
+            raise UsageError(
+                "framework",
+                framework,
+                "--init reads the initializer names of "
+                + ", ".join(vocabulary_frameworks())
+                + "; give one of them, or no --framework",
+            )
         framework = chosen
-    return _resolve(_read(text), framework)
+    elif call.prefix and call.prefix not in _PREFIXES:
+        owner = _prefix_owner(call.prefix)
+        if owner is not None:
+            return _resolve_more(call, owner)
+    return _resolve(call, framework)

@@ -669,6 +669,12 @@ def test_unknown_framework_is_refused(framework):
     assert repr(framework) in message and "torch, keras, jax, flax" in message
 
 
+def test_a_record_without_a_vocabulary_says_it_is_init_that_limits_it():
+    """tfjs is a framework record (lookup, emit), but --init reads no TF.js names."""
+    message = refused("orthogonal_", "tfjs")
+    assert "'tfjs'" in message and "--init reads the initializer names of torch" in message
+
+
 @pytest.mark.parametrize(
     ("text", "needles"),
     [
