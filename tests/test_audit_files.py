@@ -96,8 +96,10 @@ def test_every_scheme_and_distribution_is_identified(cli, grid):
         assert tensor["alternatives"] == [], (name, tensor["alternatives"])
         assert tensor["confidence"]["level"] in ("high", "moderate"), name
         wide = values.astype(np.float64)
-        assert tensor["stats"]["std"] == pytest.approx(wide.std(), rel=1e-9)
-        assert tensor["stats"]["mean"] == pytest.approx(wide.mean(), abs=1e-12)
+        # float32 values are summed in float32: std within 1e-6, mean within 3e-6·std (the bounds
+        # in glorotcalc.stats.chunk_moments)
+        assert tensor["stats"]["std"] == pytest.approx(wide.std(), rel=1e-6)
+        assert tensor["stats"]["mean"] == pytest.approx(wide.mean(), abs=3e-6 * wide.std())
         assert tensor["stats"]["max"] == float(values.max())
         assert (tensor["fan_in"], tensor["fan_out"]) == (FAN_IN, FAN_OUT)
 
@@ -291,7 +293,8 @@ def test_safetensors_bf16_f16_f32_are_upcast_exactly(cli, tmp_path):
     }
     for name, decoded in exact.items():
         assert found[name]["dtype"] == {"a": "bfloat16", "b": "float16", "c": "float32"}[name[0]]
-        assert found[name]["stats"]["std"] == pytest.approx(decoded.astype(np.float64).std(), rel=1e-9)
+        wide = decoded.astype(np.float64)  # summed in float32: within 1e-6 (chunk_moments' bound)
+        assert found[name]["stats"]["std"] == pytest.approx(wide.std(), rel=1e-6)
         assert label(found[name]) == "he normal", (name, found[name]["statement"])
     assert found["steps"]["verdict"] == "skipped"
 
@@ -645,8 +648,8 @@ def test_statistics_are_identical_for_any_thread_count(tmp_path):
             samples = [stream_sample(weights.tensors[0], lambda n: None, t) for t in (1, 2, 3)]
         assert samples[0] == samples[1] == samples[2]
         assert samples[0].nonfinite == 1 and samples[0].n == finite.size
-        assert samples[0].mean == pytest.approx(mean, abs=1e-9 * std)
-        assert samples[0].std == pytest.approx(std, rel=1e-9)
+        assert samples[0].mean == pytest.approx(mean, abs=3e-6 * std)  # float32 sums: chunk_moments' bounds
+        assert samples[0].std == pytest.approx(std, rel=1e-6)
 
 
 def test_read_rotates_its_buffers(tmp_path):

@@ -243,13 +243,34 @@ def assert_moments_match(m: Moments, values: list[float], rel: float) -> None:
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 @pytest.mark.parametrize(("offset", "spread"), [(0.0, 0.03), (5.0, 1e-3), (-2.0, 4.0)])
 def test_chunk_moments_equal_two_pass_sums(dtype, offset, spread):
-    """Several steps (step 1000 over 10,007 values), a mean far from 0 relative to the spread: the
-    shifted float64 sums agree with fsum's two-pass moments to 1e-9 (their bound is ~1e-14)."""
+    """Several steps (step 1000 over 10,007 values), a mean far from 0 relative to the spread:
+    float64 values' shifted float64 sums agree with fsum's two-pass moments to 1e-9 (their bound
+    is ~1e-14). float32/float16 values are summed in float32 (step 2000, n/k = 5): the documented
+    bounds, each sum ≤ 31u·Σ|d|ᵏ with u = 2⁻²⁴ and the centring's factor 1 + n/k = 6, give the
+    std to 6·31u/2 ≈ 5.5e-6 and the shape statistics to ≈ 2·6·31u·κ ≈ 7e-5 here (κ = 3): 1e-4."""
     rnd = random.Random(7)
     values = np.array([offset + spread * rnd.gauss(0, 1) for _ in range(10_007)], dtype=dtype)
     m, nonfinite = chunk_moments(values, Scratch(1000))
     assert nonfinite == 0
-    assert_moments_match(m, values.astype(np.float64).tolist(), 1e-9)
+    rel = 1e-9 if dtype == "float64" else 1e-4
+    assert_moments_match(m, values.astype(np.float64).tolist(), rel)
+    if dtype != "float64":
+        _, m2, _, _ = central_sums(values.astype(np.float64).tolist())
+        assert m.std == pytest.approx(math.sqrt(m2 / values.size), rel=6e-6)
+
+
+def test_chunk_moments_of_float32_agree_with_a_float64_pass():
+    """10⁶ float32 Glorot-uniform-like values (8 float32 steps): the float32 passes agree with the
+    float64 ones on the same values within the documented bounds — std to 1e-6 (mean shift
+    ≈ 0: 15u), mean to 3e-6·std, excess kurtosis and skewness to 2e-5."""
+    values = np.random.default_rng(11).uniform(-0.05, 0.05, 1 << 20).astype(np.float32)
+    narrow, _ = chunk_moments(values)
+    wide, _ = chunk_moments(values.astype(np.float64))
+    assert narrow.std == pytest.approx(wide.std, rel=1e-6)
+    assert abs(narrow.mean - wide.mean) <= 3e-6 * wide.std
+    assert narrow.excess_kurtosis == pytest.approx(wide.excess_kurtosis, abs=2e-5)
+    assert narrow.skewness == pytest.approx(wide.skewness, abs=2e-5)
+    assert (narrow.min, narrow.max) == (wide.min, wide.max)
 
 
 def test_chunk_moments_with_a_shift_far_from_the_mean():
@@ -286,3 +307,18 @@ def test_chunk_moments_at_extreme_scales(scale):
 def test_chunk_moments_constant():
     m, _ = chunk_moments(np.full(70_000, 0.1, np.float32))
     assert m.std == 0.0 and m.mean == float(np.float32(0.1)) and m.n == 70_000
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e30, 3e37])
+def test_float32_chunk_moments_beyond_two_to_the_24(scale):
+    """float32 values beyond 2^±24 are taken in units of a power of two before the float32 passes
+    (d⁴ of 1e30 would overflow float32, of 1e-30 vanish): finite moments equal to the unit-scale
+    ones scaled (a power of two is exact, so only the last bits of the float32 rounding of
+    `unit × scale` differ: 1e-6)."""
+    unit = np.random.default_rng(5).standard_normal(50_000).astype(np.float32)
+    scaled = (unit.astype(np.float64) * scale).astype(np.float32)
+    m, _ = chunk_moments(scaled)
+    wide, _ = chunk_moments(scaled.astype(np.float64))
+    assert math.isfinite(m.excess_kurtosis) and math.isfinite(m.std)
+    assert m.std == pytest.approx(wide.std, rel=1e-6)
+    assert m.excess_kurtosis == pytest.approx(wide.excess_kurtosis, abs=2e-5)
