@@ -3,7 +3,9 @@
 Weight and bias, per layer kind, from each framework's record (`frameworks.LayerDefault`); a
 model's own re-initialization (torch ``nn.Transformer``, ``nn.MultiheadAttention``'s biases) wins;
 a layer printed with ``bias=False`` has no bias; modules glorotcalc cannot read are listed, not
-dropped.
+dropped. A recurrent weight a framework holds in a kernel on [x, h] (hk.LSTM, tf.compat.v1
+rnn_cell) gets that kernel's law and a note naming its shape and rows; a second kernel holding
+other gates of the same torch parameter (GRUCell's candidate, n) is a row of its own, ``…/n``.
 """
 
 from __future__ import annotations
