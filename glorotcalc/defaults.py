@@ -3,7 +3,9 @@
 Weight and bias, per layer kind, from each framework's record (`frameworks.LayerDefault`); a
 model's own re-initialization (torch ``nn.Transformer``, ``nn.MultiheadAttention``'s biases) wins;
 a layer printed with ``bias=False`` has no bias; modules glorotcalc cannot read are listed, not
-dropped.
+dropped. A recurrent weight a framework holds in a kernel on [x, h] (hk.LSTM, tf.compat.v1
+rnn_cell) gets that kernel's law and a note naming its shape and rows; a second kernel holding
+other gates of the same torch parameter (GRUCell's candidate, n) is a row of its own, ``…/n``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from glorotcalc.frameworks import (
     FRAMEWORKS,
     LAYER_FRAMEWORKS,
     Framework,
+    LayerDefault,
     bias_bound,
+    concat_rows,
     default_bias,
     default_init,
     default_stats,
@@ -44,11 +48,15 @@ def defaults(
     for layer in layers:
         he = scheme_stats("he", layer.fan_in, layer.fan_out, "normal")
         glorot = scheme_stats("glorot", layer.fan_in, layer.fan_out, "normal")
-        found = [_row(fw, layer, he.std, glorot.std, explain) for fw in _having(frameworks, layer)]
+        found = [
+            _row(fw, layer, he.std, glorot.std, explain, part)
+            for fw in _having(frameworks, layer)
+            for part in _parts(fw, layer)
+        ]
         rows += found
         records.append({**layer_record(layer), "he_std": he.std, "glorot_std": glorot.std, "defaults": found})
     unknown = [_unknown_row(module) for module in getattr(layers, "unknown", [])]
-    single = len(layers) == 1 and not unknown
+    single = len(layers) == 1 and not unknown and all(row["layer"] == layers[0].name for row in rows)
     recurrent = any(layer.recurrent for layer in layers)
     document = {"layers": records}
     if unknown:
@@ -86,19 +94,35 @@ def _missing_note(frameworks: Sequence[Framework], layers: Sequence[Layer]) -> l
     ]
 
 
-def _row(fw: Framework, layer: Layer, he_std: float, glorot_std: float, with_explain: bool) -> dict:
+def _parts(fw: Framework, layer: Layer) -> list[LayerDefault | None]:
+    """`fw`'s default for `layer` and its `also` parts (tf.compat.v1 GRUCell's candidate/kernel
+    n beside gates/kernel r, z), one row each; [None] when `fw` has no such layer."""
+    default = layer_default(fw, layer)
+    return [default] if default is None else [default, *default.also]
+
+
+def _row(
+    fw: Framework,
+    layer: Layer,
+    he_std: float,
+    glorot_std: float,
+    with_explain: bool,
+    default: LayerDefault | None = None,
+) -> dict:
+    """One framework's row for `layer`; `default`, an `also` part, is the row ``{layer}/{gates}``."""
+    main = default is None or default is layer_default(fw, layer)
     base = {
-        "layer": layer.name,
+        "layer": layer.name if main else f"{layer.name}/{default.concat.gates}",
         "framework": fw.name,
-        "layer_init": default_init(fw, layer),
+        "layer_init": default_init(fw, layer, default),
         "he_std": he_std,
         "glorot_std": glorot_std,
-        "bias": default_bias(fw, layer),
-        "bias_bound": bias_bound(fw, layer),
+        "bias": default_bias(fw, layer, default),
+        "bias_bound": bias_bound(fw, layer, default),
     }
-    if layer_default(fw, layer) is None:
+    if default is None:
         return {**base, "layer_init": f"no {layer.label} layer", "bias": "—"}
-    stats = default_stats(fw, layer)
+    stats = default_stats(fw, layer, default)
     return {
         **base,
         **result_record(stats),
@@ -147,16 +171,33 @@ def _notes(frameworks: Sequence[Framework], layers: Sequence[Layer], explain: bo
     ]
     reasons = {f"{o.init} on the {o.part}: {o.reason}" for layer in layers for o in layer.model_init}
     notes += [f"the model re-initializes: {reason}" for reason in sorted(reasons)]
+    notes += [_concat_note(fw, layer) for layer in recurrent for fw in frameworks if _concatenated(fw, layer)]
     notes += list(getattr(layers, "notes", []))
     notes += _missing_note(frameworks, layers)
     if explain:
         notes += [
-            explain_note(default_stats(fw, layer))
+            explain_note(default_stats(fw, layer, part))
             for layer in layers
             for fw in frameworks
             if layer_default(fw, layer)
+            for part in _parts(fw, layer)
         ]
     return list(dict.fromkeys(notes))
+
+
+def _concatenated(fw: Framework, layer: Layer) -> bool:
+    default = layer_default(fw, layer)
+    return default is not None and default.concat is not None
+
+
+def _concat_note(fw: Framework, layer: Layer) -> str:
+    """Where `layer` sits in `fw`'s kernel(s) on [x, h], whose fans its row's numbers are:
+    ``layer0.weight_ih_l0: haiku rows 0:128 (x) of hk.LSTM linear w (384, 1024) on [x, h]``."""
+    parts = [
+        (f"{part.concat.gates} " if part.concat.gates else "") + concat_rows(fw, layer, part)
+        for part in _parts(fw, layer)
+    ]
+    return f"{layer.name}: {fw.name} " + "; ".join(parts)
 
 
 def _layer_note(layer: Layer, frameworks: Sequence[Framework]) -> str:

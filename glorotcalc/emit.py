@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,10 +42,12 @@ from glorotcalc.frameworks import (
     Expression,
     Framework,
     check_framework_mode,
+    concat_rows,
     express,
     express_law,
     framework_shape,
     law_in,
+    layer_default,
     spec_framework,
     spec_stats,
 )
@@ -327,7 +330,7 @@ def _code_block(
         lines.append(target.model_bias.format(b=slot.bias_code))
     hint = _layer_hint(target, layer, slot.init, takes_init=model)
     if hint:
-        lines.append(f"{comment} {hint}")
+        lines += [f"{comment} {part}" for part in hint.splitlines()]
     elif model and not target.model_weight:
         where = f"no {target.title} layer holds this weight as one tensor; " if target.layer_api else ""
         lines.append(f"{comment} {where}exact for a weight of shape {tuple(shape)}")
@@ -339,7 +342,9 @@ def _layer_hint(target: Framework, layer: Layer, init: str, *, takes_init: bool 
     with `takes_init`, only a layer call that takes the initializer (not torch's ``.weight``)."""
     if layer.recurrent is not None:
         template = target.layer_api.get(layer.default_key)
-        return None if template is None else template.format(hidden=layer.recurrent.hidden_size, init=init)
+        if template is not None:
+            return template.format(hidden=layer.recurrent.hidden_size, init=init)
+        return _concat_hint(target, layer)
     template = target.layer_api.get(layer.kind)
     if template is None or not layer.in_channels or len(layer.kernel) > target.max_rank.get(layer.kind, 3):
         return None
@@ -361,6 +366,21 @@ def _layer_hint(target: Framework, layer: Layer, init: str, *, takes_init: bool 
         multiplier=layer.out_channels // max(1, layer.in_channels),
         init=init,
     )
+
+
+def _concat_hint(target: Framework, layer: Layer) -> str | None:
+    """A recurrent weight `target` holds inside a kernel on [x, h] (hk.LSTM, tf.compat.v1 rnn_cell):
+    the tensor above is exact for its own shape; an initializer for that kernel (tf.compat.v1's
+    ``initializer=``, Haiku's inner ``hk.Linear``) draws with the whole kernel's fans instead."""
+    default = layer_default(target, layer)
+    if default is None or default.concat is None:
+        return None
+    where = " and ".join(concat_rows(target, layer, part) for part in (default, *default.also))
+    text = (
+        f"{target.title} holds this weight as {where}; an initializer for that kernel draws with its "
+        "fans, not this tensor's"
+    )
+    return textwrap.fill(text, CODE_WIDTH - 2, break_on_hyphens=False)
 
 
 def _wrap(line: str, comment: str = "#", language: str = "python") -> str:

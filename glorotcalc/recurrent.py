@@ -45,7 +45,9 @@ class Recurrent:
     """Which weight parameter of a recurrent module a layer is, and the module's sizes.
 
     part: ``ih`` (input → gates), ``hh`` (hidden → gates) or ``hr`` (LSTM projection);
-    index: the stacked layer k; cell_module: a ``*Cell`` (names without ``_l{k}``).
+    index: the stacked layer k; cell_module: a ``*Cell`` (names without ``_l{k}``);
+    input_size: the features this layer's ``weight_ih`` reads (in, or (proj_size or H)·directions
+    for k > 0), whichever part this is.
     """
 
     cell: str
@@ -56,6 +58,7 @@ class Recurrent:
     proj_size: int = 0
     nonlinearity: str = "tanh"
     cell_module: bool = False
+    input_size: int = 0
 
     @property
     def gates(self) -> int:
@@ -64,6 +67,11 @@ class Recurrent:
     @property
     def gate_size(self) -> int:
         return self.gates * self.hidden_size
+
+    @property
+    def state_size(self) -> int:
+        """The state ``weight_hh`` reads: proj_size or H."""
+        return self.proj_size or self.hidden_size
 
     @property
     def gated(self) -> bool:
@@ -123,6 +131,7 @@ def recurrent_weights(
                 "proj_size": proj_size,
                 "nonlinearity": nonlinearity,
                 "cell_module": cell_module,
+                "input_size": layer_input,
             }
             biased = gate_size if bias else 0
             found.append(RecurrentWeight(Recurrent(part="ih", **common), gate_size, layer_input, biased))

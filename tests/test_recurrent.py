@@ -222,10 +222,10 @@ def test_defaults_name_the_frameworks_not_shown():
     layers = parse_torch_repr("LSTM(128, 256)")
     report = defaults(layers)
     shown = {r["framework"] for r in report.rows}
-    assert "haiku" not in shown and {"torch", "keras", "flax"} <= shown
+    assert "tinygrad" not in shown and {"torch", "keras", "flax"} <= shown
     (note,) = [n for n in report.notes if n.startswith("not shown:")]
-    assert "haiku" in note and "lstm ih" in note and "torch" not in note
-    alone = defaults(layers, frameworks=[FRAMEWORKS["haiku"]])
+    assert "tinygrad" in note and "lstm ih" in note and "torch" not in note
+    alone = defaults(layers, frameworks=[FRAMEWORKS["tinygrad"]])
     assert [r["layer_init"] for r in alone.rows] == ["no lstm ih layer", "no lstm hh layer"]
 
 
@@ -340,8 +340,8 @@ def test_more_frameworks_biases_and_projection():
 def test_haiku_recurrent_defaults_by_rule():
     """Haiku 0.0.17 ``haiku/_src/recurrent.py``: VanillaRNN = hk.Linear on x and on h,
     TruncatedNormal(stddev 1/√fan_in) uncorrected → realized std 0.87962566/√in and /√H; GRU
-    VarianceScaling() (truncated, corrected) → std 1/√in and 1/√H; LSTM (one (in + H, 4H) weight)
-    has no row."""
+    VarianceScaling() (truncated, corrected) → std 1/√in and 1/√H (hk.LSTM:
+    tests/test_recurrent_concat.py)."""
     inputs, h = 20, 80
     rnn = {
         r["layer"]: r
@@ -356,14 +356,3 @@ def test_haiku_recurrent_defaults_by_rule():
     assert math.isclose(gru["weight_ih_l0"]["std"], 1 / math.sqrt(inputs))
     assert math.isclose(gru["weight_hh_l0"]["std"], 1 / math.sqrt(h))
     assert (gru["weight_ih_l0"]["bias"], gru["weight_hh_l0"]["bias"]) == ("zeros", "none")
-    lstm = defaults(parse_torch_repr(f"LSTM({inputs}, {h})"), frameworks=[FRAMEWORKS["haiku"]])
-    assert [r["layer_init"] for r in lstm.rows] == ["no lstm ih layer", "no lstm hh layer"]
-
-
-def test_concatenated_kernels_are_named_not_rows():
-    """tf.compat.v1 rnn_cell and hk.LSTM have one (in + H, gates·H) kernel on [x, h] (TF 2.21
-    ``legacy_rnn/rnn_cell_impl.py``, Haiku 0.0.17 ``recurrent.py``): no row, a note with that shape."""
-    for name in ("tf-compat-v1", "haiku"):
-        report = defaults(parse_torch_repr("LSTM(128, 256)"), frameworks=[FRAMEWORKS[name]])
-        assert all(r["layer_init"].startswith("no lstm") for r in report.rows)
-        assert any("(in + H, " in note for note in report.notes), name
